@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "zmesh",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "zmesh", targets: ["zmesh"]),
+        .library(name: "WireGuardNL", targets: ["WireGuardNL"]),
+        .library(name: "ZmeshModel", targets: ["ZmeshModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, each behind one system-library target and imported by exactly one Swift module.
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev", "linux-libc-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CNLRoute", pkgConfig: "libnl-route-3.0", providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .systemLibrary(name: "CNFTables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
+        // What Swift cannot import directly: _GNU_SOURCE functions, variadic functions, function-like macros.
+        .target(name: "CZmeshShims", cSettings: [.define("_GNU_SOURCE")]),
+
+        // Pure core: value types, WireGuard configuration model and its text formats. No C, no I/O.
+        .target(name: "ZmeshModel", swiftSettings: swiftSettings),
+        // libsodium: key generation and derivation (the only importer of CSodium).
+        .target(name: "ZmeshCrypto", dependencies: ["CSodium", "ZmeshModel"], swiftSettings: swiftSettings),
+        // System calls: errno-typed errors, namespaces, threads pinned to a namespace.
+        .target(
+            name: "SystemSupport", dependencies: ["CZmeshShims", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        // Netlink over libmnl (the only importer of CMnl): sockets, message building and parsing, ACK/extack.
+        .target(
+            name: "Netlink", dependencies: ["CMnl", "SystemSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        // WireGuard devices: kernel (generic netlink) and userspace (UAPI) backends, diff and apply.
+        .target(
+            name: "WireGuardNL",
+            dependencies: [
+                "Netlink", "SystemSupport", "ZmeshModel", "ZmeshCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // The command tree of the zmesh executable.
+        .target(
+            name: "ZmeshCommands",
+            dependencies: [
+                "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "zmesh", dependencies: ["ZmeshCommands"], swiftSettings: swiftSettings),
+
+        // Kernel-WireGuard checks run inside the QEMU guest (integration/vm/run.sh).
+        .executableTarget(
+            name: "zmesh-kernel-checks",
+            dependencies: ["WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport"],
+            path: "integration/kernel-checks",
+            swiftSettings: swiftSettings),
+
+        .target(
+            name: "ZmeshTestSupport",
+            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel"],
+            path: "Tests/ZmeshTestSupport",
+            swiftSettings: swiftSettings),
+        .testTarget(name: "ZmeshModelTests", dependencies: ["ZmeshModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WireGuardNLTests",
+            dependencies: ["WireGuardNL", "Netlink", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport", "SystemSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ZmeshCommandsTests",
+            dependencies: ["ZmeshCommands", "ZmeshModel", "ZmeshTestSupport"],
+            swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,79 @@
+/// An IP network prefix (CIDR) with host bits cleared, like the kernel stores allowed IPs.
+public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let address: IPAddress
+    public let length: UInt8
+
+    /// Builds a prefix, clearing host bits. The length must fit the family.
+    public init(_ address: IPAddress, length: Int) throws(ParseError) {
+        guard length >= 0, length <= address.bitWidth else {
+            throw ParseError(
+                kind: "prefix", value: "\(address)/\(length)",
+                reason: "length \(length) is out of range 0–\(address.bitWidth)")
+        }
+        self.length = UInt8(length)
+        self.address = Self.masked(address, length)
+    }
+
+    /// Parses `ADDRESS/LENGTH`; a bare address means a host prefix (/32 or /128), as `wg` accepts.
+    public init(_ text: some StringProtocol) throws(ParseError) {
+        let trimmed = text.trimmingASCIIWhitespace()
+        let parts = trimmed.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let address: IPAddress
+        do { address = try IPAddress(parts[0]) } catch {
+            throw ParseError(kind: "prefix", value: String(trimmed), reason: error.reason)
+        }
+        var length = address.bitWidth
+        if parts.count == 2 {
+            guard !parts[1].isEmpty, parts[1].count <= 3, parts[1].allSatisfy(\.isASCIIDigit), let n = Int(parts[1])
+            else {
+                throw ParseError(kind: "prefix", value: String(trimmed), reason: "length '\(parts[1])' is not a number")
+            }
+            length = n
+        }
+        guard length <= address.bitWidth else {
+            throw ParseError(
+                kind: "prefix", value: String(trimmed),
+                reason: "length \(length) is out of range 0–\(address.bitWidth)")
+        }
+        self.length = UInt8(length)
+        self.address = Self.masked(address, length)
+    }
+
+    public var isIPv4: Bool { address.isIPv4 }
+
+    /// Whether `other` lies inside this prefix.
+    public func contains(_ other: IPAddress) -> Bool { Self.masked(other, Int(length)) == address }
+
+    /// Whether the two prefixes share any address.
+    public func overlaps(_ other: IPPrefix) -> Bool {
+        guard address.isIPv4 == other.address.isIPv4 else { return false }
+        let shorter = min(length, other.length)
+        return Self.masked(address, Int(shorter)) == Self.masked(other.address, Int(shorter))
+    }
+
+    public var description: String { "\(address)/\(length)" }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        lhs.address != rhs.address ? lhs.address < rhs.address : lhs.length < rhs.length
+    }
+
+    static func masked(_ address: IPAddress, _ length: Int) -> IPAddress {
+        switch address {
+        case .v4(let a):
+            let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << (32 - length)
+            return .v4(IPv4Address(a.value & mask))
+        case .v6(let a):
+            let mask: UInt128 = length == 0 ? 0 : ~UInt128(0) << (128 - length)
+            return .v6(IPv6Address(a.value & mask))
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingASCIIWhitespace() -> Substring {
+        let s = Substring(self)
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }), let last = s.lastIndex(where: { !$0.isWhitespace })
+        else { return s[s.startIndex..<s.startIndex] }
+        return s[first...last]
+    }
+}

@@ -1,0 +1,116 @@
+/// An IPv6 address stored as a host-order `UInt128` (the first byte on the wire is the high byte).
+public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let value: UInt128
+
+    public init(_ value: UInt128) { self.value = value }
+
+    /// Network-order bytes (16).
+    public init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 16 else { return nil }
+        value = bytes.reduce(0) { $0 << 8 | UInt128($1) }
+    }
+
+    /// Parses RFC 4291 text: eight groups, one `::`, or a trailing embedded IPv4 address.
+    public init(_ text: some StringProtocol) throws(ParseError) {
+        func fail(_ reason: String) -> ParseError { ParseError(kind: "IPv6 address", value: String(text), reason: reason) }
+        let s = Substring(text)
+        guard !s.isEmpty, s.count <= 45 else { throw fail("not an IPv6 address") }
+        var head: [UInt16] = []
+        var tail: [UInt16] = []
+        var sawGap = false
+        let halves = s.components(separatedByDoubleColon: ())
+        guard halves.count <= 2 else { throw fail("more than one '::'") }
+        sawGap = halves.count == 2
+        func parseGroups(_ part: Substring, allowIPv4: Bool) throws(ParseError) -> [UInt16] {
+            if part.isEmpty { return [] }
+            var groups: [UInt16] = []
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (i, piece) in pieces.enumerated() {
+                if allowIPv4 && i == pieces.count - 1 && piece.contains(".") {
+                    let v4: IPv4Address
+                    do { v4 = try IPv4Address(piece) } catch { throw fail("bad embedded IPv4 address '\(piece)'") }
+                    groups.append(UInt16(v4.value >> 16))
+                    groups.append(UInt16(v4.value & 0xffff))
+                    continue
+                }
+                guard !piece.isEmpty, piece.count <= 4, piece.allSatisfy(\.isASCIIHexDigit),
+                    let g = UInt16(piece, radix: 16)
+                else { throw fail("bad group '\(piece)'") }
+                groups.append(g)
+            }
+            return groups
+        }
+        if sawGap {
+            head = try parseGroups(halves[0], allowIPv4: false)
+            tail = try parseGroups(halves[1], allowIPv4: true)
+            guard head.count + tail.count <= 7 else { throw fail("too many groups") }
+        } else {
+            head = try parseGroups(halves[0], allowIPv4: true)
+            guard head.count == 8 else { throw fail("expected eight groups") }
+        }
+        let groups = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        value = groups.reduce(0) { $0 << 16 | UInt128($1) }
+    }
+
+    public var bytes: [UInt8] { (0..<16).map { UInt8(truncatingIfNeeded: value >> (120 - 8 * UInt128($0))) } }
+
+    var groups: [UInt16] { (0..<8).map { UInt16(truncatingIfNeeded: value >> (112 - 16 * UInt128($0))) } }
+
+    /// Text as glibc's `inet_ntop` writes it (RFC 5952 compression, lower case, dotted tail for
+    /// IPv4-mapped and IPv4-compatible addresses), so output matches wireguard-tools byte for byte.
+    public var description: String {
+        let words = groups
+        var bestBase = -1, bestLen = 0, curBase = -1, curLen = 0
+        for i in 0..<8 {
+            if words[i] == 0 {
+                if curBase == -1 { curBase = i; curLen = 1 } else { curLen += 1 }
+            } else if curBase != -1 {
+                if bestBase == -1 || curLen > bestLen { bestBase = curBase; bestLen = curLen }
+                curBase = -1
+            }
+        }
+        if curBase != -1, bestBase == -1 || curLen > bestLen { bestBase = curBase; bestLen = curLen }
+        if bestBase != -1, bestLen < 2 { bestBase = -1 }
+        var out = ""
+        var i = 0
+        while i < 8 {
+            if bestBase != -1, i >= bestBase, i < bestBase + bestLen {
+                if i == bestBase { out += ":" }
+                i += 1
+                continue
+            }
+            if i != 0 { out += ":" }
+            if i == 6, bestBase == 0, bestLen == 6 || (bestLen == 5 && words[5] == 0xffff) {
+                out += IPv4Address(UInt32(truncatingIfNeeded: value)).description
+                return out
+            }
+            out += String(words[i], radix: 16)
+            i += 1
+        }
+        if bestBase != -1, bestBase + bestLen == 8 { out += ":" }
+        return out
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
+}
+
+extension Substring {
+    /// Splits at "::" occurrences (a ":::" run is left to the group parser to refuse).
+    fileprivate func components(separatedByDoubleColon: Void) -> [Substring] {
+        var parts: [Substring] = []
+        var start = startIndex
+        var i = startIndex
+        while i < endIndex {
+            let next = index(after: i)
+            if self[i] == ":", next < endIndex, self[next] == ":" {
+                parts.append(self[start..<i])
+                start = index(after: next)
+                i = start
+                continue
+            }
+            i = next
+        }
+        parts.append(self[start..<endIndex])
+        return parts
+    }
+}

@@ -1,0 +1,3 @@
+import ZmeshCommands
+
+await ZmeshCommand.runMain()

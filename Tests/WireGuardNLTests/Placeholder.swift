@@ -1,0 +1,3 @@
+import Testing
+
+@Test func placeholderWireGuardNLTests() { #expect(Bool(true)) }
