@@ -405,9 +405,9 @@ build_initramfs() {
   ln -s busybox "$root/bin/sh"
   # Applet links go in /bb, last on PATH, so real binaries in /bin win.
   local applet
-  for applet in $("$root/bin/busybox" --list); do
-    [[ $applet == */* || -e $root/bb/$applet ]] || ln -s /bin/busybox "$root/bb/$applet"
-  done
+  while IFS= read -r applet; do
+    [[ -z $applet || $applet == */* || -e $root/bb/$applet ]] || ln -s /bin/busybox "$root/bb/$applet"
+  done < <("$root/bin/busybox" --list)
 
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
   printf 'root:x:0:\n' >"$root/etc/group"
