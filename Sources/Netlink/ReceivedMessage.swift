@@ -7,6 +7,14 @@ public struct ReceivedMessage {
     /// Everything after the 16-byte header.
     public let payload: UnsafeRawBufferPointer
 
+    public init(type: UInt16, flags: UInt16, sequence: UInt32, portID: UInt32, payload: UnsafeRawBufferPointer) {
+        self.type = type
+        self.flags = flags
+        self.sequence = sequence
+        self.portID = portID
+        self.payload = payload
+    }
+
     /// The attributes after a fixed header of `headerSize` bytes (4 for generic netlink, 16 for links).
     public func attributes(after headerSize: Int) -> NetlinkAttributes {
         guard payload.count >= headerSize else { return NetlinkAttributes(UnsafeRawBufferPointer(start: nil, count: 0)) }

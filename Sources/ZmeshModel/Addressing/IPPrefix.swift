@@ -63,8 +63,7 @@ public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible 
             let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << (32 - length)
             return .v4(IPv4Address(a.value & mask))
         case .v6(let a):
-            let mask: UInt128 = length == 0 ? 0 : ~UInt128(0) << (128 - length)
-            return .v6(IPv6Address(a.value & mask))
+            return .v6(a.masked(to: length))
         }
     }
 }

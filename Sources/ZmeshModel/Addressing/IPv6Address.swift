@@ -1,13 +1,24 @@
-/// An IPv6 address stored as a host-order `UInt128` (the first byte on the wire is the high byte).
+/// An IPv6 address stored as two host-order words (the first byte on the wire is the high byte of
+/// `high`). Not `UInt128`: Swift 6.3 on Linux can spill a `UInt128` to a stack slot it assumes is
+/// 16-byte aligned when it is not (a crash seen here in debug builds).
 public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let value: UInt128
+    public let high: UInt64
+    public let low: UInt64
 
-    public init(_ value: UInt128) { self.value = value }
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
 
     /// Network-order bytes (16).
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
-        value = bytes.reduce(0) { $0 << 8 | UInt128($1) }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (i, b) in bytes.enumerated() {
+            if i < 8 { high = high << 8 | UInt64(b) } else { low = low << 8 | UInt64(b) }
+        }
+        self.init(high: high, low: low)
     }
 
     /// Parses RFC 4291 text: eight groups, one `::`, or a trailing embedded IPv4 address.
@@ -49,12 +60,24 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
             guard head.count == 8 else { throw fail("expected eight groups") }
         }
         let groups = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
-        value = groups.reduce(0) { $0 << 16 | UInt128($1) }
+        high = groups[0..<4].reduce(0) { $0 << 16 | UInt64($1) }
+        low = groups[4..<8].reduce(0) { $0 << 16 | UInt64($1) }
     }
 
-    public var bytes: [UInt8] { (0..<16).map { UInt8(truncatingIfNeeded: value >> (120 - 8 * UInt128($0))) } }
+    public var bytes: [UInt8] {
+        (0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? high : low) >> UInt64(56 - 8 * (i % 8))) }
+    }
 
-    var groups: [UInt16] { (0..<8).map { UInt16(truncatingIfNeeded: value >> (112 - 16 * UInt128($0))) } }
+    var groups: [UInt16] {
+        (0..<8).map { i in UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i % 4))) }
+    }
+
+    /// The address with only the first `length` bits kept.
+    public func masked(to length: Int) -> IPv6Address {
+        let highMask: UInt64 = length >= 64 ? ~0 : (length <= 0 ? 0 : ~UInt64(0) << (64 - length))
+        let lowMask: UInt64 = length >= 128 ? ~0 : (length <= 64 ? 0 : ~UInt64(0) << (128 - length))
+        return IPv6Address(high: high & highMask, low: low & lowMask)
+    }
 
     /// Text as glibc's `inet_ntop` writes it (RFC 5952 compression, lower case, dotted tail for
     /// IPv4-mapped and IPv4-compatible addresses), so output matches wireguard-tools byte for byte.
@@ -81,7 +104,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
             }
             if i != 0 { out += ":" }
             if i == 6, bestBase == 0, bestLen == 6 || (bestLen == 5 && words[5] == 0xffff) {
-                out += IPv4Address(UInt32(truncatingIfNeeded: value)).description
+                out += IPv4Address(UInt32(truncatingIfNeeded: low)).description
                 return out
             }
             out += String(words[i], radix: 16)
@@ -91,7 +114,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
         return out
     }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 }
 
 extension Substring {
