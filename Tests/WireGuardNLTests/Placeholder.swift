@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderWireGuardNLTests() { #expect(Bool(true)) }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages zmesh builds and tests with, only those missing.
+# --no-install-recommends: wireguard-tools would otherwise pull in a kernel image and rebuild an initramfs.
+set -euo pipefail
+
+packages=(
+  pkg-config libmnl-dev linux-libc-dev libnl-3-dev libnl-route-3-dev libsodium-dev libcurl4-openssl-dev
+  libnftables-dev wireguard-tools wireguard-go iproute2 nftables iputils-ping
+  qemu-system-x86 busybox-static cpio kmod xz-utils procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
