@@ -14,7 +14,9 @@ import ZmeshTestSupport
 /// stays inside the test namespaces.
 @Suite(
     "wireguard-go in network namespaces", .serialized,
-    .enabled(if: WireGuardGoEnvironment.isAvailable, "needs root, ip netns, /dev/net/tun and wireguard-go"))
+    .enabled(
+        if: WireGuardGoEnvironment.isAvailable,
+        Comment(rawValue: "needs root, ip netns, /dev/net/tun and wireguard-go: \(WireGuardGoEnvironment.unavailableReason ?? "")")))
 struct WireGuardGoNamespaceTests {
     let suffix = ScratchNamespace.randomSuffix()
     let backend = UserspaceBackend()
