@@ -63,7 +63,7 @@ let package = Package(
         // Kernel-WireGuard checks run inside the QEMU guest (integration/vm/run.sh).
         .executableTarget(
             name: "zmesh-kernel-checks",
-            dependencies: ["WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport"],
+            dependencies: ["WireGuardNL", "Netlink", "ZmeshModel", "ZmeshCrypto", "SystemSupport"],
             path: "integration/kernel-checks",
             swiftSettings: swiftSettings),
 
@@ -79,7 +79,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ZmeshCommandsTests",
-            dependencies: ["ZmeshCommands", "ZmeshModel", "ZmeshTestSupport"],
+            dependencies: [
+                "ZmeshCommands", "ZmeshModel", "ZmeshTestSupport", "WireGuardNL", "ZmeshCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   pkg-config libmnl-dev linux-libc-dev libnl-3-dev libnl-route-3-dev libsodium-dev libcurl4-openssl-dev
   libnftables-dev wireguard-tools wireguard-go iproute2 nftables iputils-ping
-  qemu-system-x86 busybox-static cpio kmod xz-utils procps
+  qemu-system-x86 cpio kmod xz-utils procps
 )
 
 missing=()

@@ -4,9 +4,9 @@ import WireGuardNL
 import ZmeshModel
 
 /// One named check; throws ``CheckFailure`` (or any error) to fail.
-struct Check {
+struct Check: Sendable {
     let name: String
-    let body: () throws -> Void
+    let body: @Sendable () throws -> Void
 }
 
 struct CheckFailure: Error, CustomStringConvertible {
