@@ -1,0 +1,123 @@
+/// The value syntax `wg(8)` accepts in configuration files and on its command line, shared by
+/// ``WireGuardConfigFile`` and `zmesh wg set`. Every error names the offending value, except for keys,
+/// which are never repeated (a key in the wrong place may be a private key).
+public enum WireGuardValueSyntax {
+    /// A UDP listen port: decimal 0–65535 (0 lets the implementation pick one).
+    /// `wg` also resolves service names from `/etc/services`; zmesh takes numbers only.
+    public static func listenPort(_ text: some StringProtocol, kind: String = "listen port") throws(ParseError) -> UInt16 {
+        guard !text.isEmpty, text.utf8.count <= 5, text.allSatisfy(\.isASCIIDigit), let port = UInt16(text) else {
+            throw ParseError(kind: kind, value: String(text), reason: "not a port number in 0–65535")
+        }
+        return port
+    }
+
+    /// A firewall mark: `off`, decimal, or `0x` hexadecimal, at most 0xffffffff; 0 and `off` mean none.
+    public static func fwmark(_ text: some StringProtocol, kind: String = "fwmark") throws(ParseError) -> UInt32 {
+        func fail() -> ParseError {
+            ParseError(kind: kind, value: String(text), reason: "neither 'off' nor a number in 0–0xffffffff")
+        }
+        if text.lowercased() == "off" { return 0 }
+        let utf8 = Array(text.utf8)
+        guard let first = utf8.first, first.isDecimalDigit else { throw fail() }
+        if utf8.count > 2, utf8[0] == UInt8(ascii: "0"), utf8[1] == UInt8(ascii: "x") {
+            let digits = text.dropFirst(2)
+            guard digits.allSatisfy(\.isASCIIHexDigit), let value = UInt32(digits, radix: 16) else { throw fail() }
+            return value
+        }
+        guard utf8.allSatisfy(\.isDecimalDigit), let value = UInt32(text) else { throw fail() }
+        return value
+    }
+
+    /// A persistent-keepalive interval in seconds: `off`, or 0–65535 (0 means off).
+    public static func persistentKeepalive(
+        _ text: some StringProtocol, kind: String = "persistent keepalive"
+    ) throws(ParseError) -> UInt16 {
+        if text.lowercased() == "off" { return 0 }
+        guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = UInt16(text) else {
+            throw ParseError(kind: kind, value: String(text), reason: "neither 'off' nor a number of seconds in 0–65535")
+        }
+        return value
+    }
+
+    /// A key in the base64 form `wg` prints (44 characters). The error never repeats the text.
+    public static func key(_ text: some StringProtocol, kind: String) throws(ParseError) -> WireGuardKey {
+        guard let key = WireGuardKey(base64: text) else {
+            throw ParseError(
+                kind: kind, value: "(\(text.utf8.count) characters, not shown)",
+                reason: "expected 44 characters of base64 encoding 32 bytes")
+        }
+        return key
+    }
+
+    /// An endpoint given as a literal address and port. Host names are refused with a reason that says
+    /// so: zmesh never resolves names (`wg` does, with getaddrinfo and retries).
+    public static func endpoint(_ text: some StringProtocol, kind: String = "endpoint") throws(ParseError) -> Endpoint {
+        do {
+            return try Endpoint(text)
+        } catch {
+            if looksLikeHostName(text) {
+                throw ParseError(
+                    kind: kind, value: String(text),
+                    reason: "host names are not resolved; give a literal IPv4 address or a bracketed IPv6 address and a port")
+            }
+            throw ParseError(kind: kind, value: String(text), reason: error.reason)
+        }
+    }
+
+    /// A comma-separated list of prefixes (`10.0.0.0/24,fd00::1`); a bare address is a host prefix.
+    /// An empty list is allowed (it clears a peer's allowed IPs). Prefixes with host bits set are
+    /// accepted and masked, as the kernel does; `warnings` receives a note for each, as `wg` prints one.
+    public static func allowedIPs(
+        _ text: some StringProtocol, kind: String = "allowed IP", warnings: inout [String]
+    ) throws(ParseError) -> [IPPrefix] {
+        if text.isEmpty { return [] }
+        var prefixes: [IPPrefix] = []
+        for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let (prefix, masked) = try allowedIP(Substring(entry), kind: kind)
+            if masked { warnings.append("\(kind) '\(entry)' has a nonzero host part; it means \(prefix)") }
+            prefixes.append(prefix)
+        }
+        return prefixes
+    }
+
+    /// One prefix, and whether host bits had to be cleared.
+    static func allowedIP(_ entry: Substring, kind: String) throws(ParseError) -> (IPPrefix, masked: Bool) {
+        guard !entry.isEmpty else {
+            throw ParseError(kind: kind, value: "", reason: "empty entry in a comma-separated list")
+        }
+        let parts = entry.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let address: IPAddress
+        do { address = try IPAddress(parts[0]) } catch {
+            throw ParseError(kind: kind, value: String(entry), reason: error.reason)
+        }
+        var length = address.bitWidth
+        if parts.count == 2 {
+            let digits = parts[1]
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) else {
+                throw ParseError(kind: kind, value: String(entry), reason: "prefix length '\(digits)' is not a number")
+            }
+            guard digits.utf8.count <= 3, let n = Int(digits), n <= address.bitWidth else {
+                throw ParseError(
+                    kind: kind, value: String(entry),
+                    reason: "prefix length \(digits) is out of range 0–\(address.bitWidth)")
+            }
+            length = n
+        }
+        let prefix: IPPrefix
+        do { prefix = try IPPrefix(address, length: length) } catch {
+            throw ParseError(kind: kind, value: String(entry), reason: error.reason)
+        }
+        return (prefix, prefix.address != address)
+    }
+
+    /// Whether `text` is `NAME:PORT` with a name that no IPv4 literal matches (letters, no colons).
+    private static func looksLikeHostName(_ text: some StringProtocol) -> Bool {
+        guard text.first != "[", let colon = text.lastIndex(of: ":") else { return false }
+        let host = text[..<colon]
+        return !host.contains(":") && host.contains(where: \.isLetter)
+    }
+}
+
+extension UInt8 {
+    var isDecimalDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
+}
