@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         // C libraries, each behind one system-library target and imported by exactly one Swift module.
@@ -49,11 +50,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // Links, addresses, routes and link events over libnl-route-3 (the only importer of CNLRoute).
+        .target(
+            name: "RouteNL",
+            dependencies: ["CNLRoute", "SystemSupport", "ZmeshModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        // nftables tables through libnftables (the only importer of CNFTables), and the rule sets zmesh needs.
+        .target(
+            name: "Firewall",
+            dependencies: ["CNFTables", "SystemSupport", "ZmeshModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        // Identities, signed deployments, canonical encoding, weighted multisig, validation. Imports no C module.
+        .target(name: "Deployments", dependencies: ["ZmeshModel", "ZmeshCrypto"], swiftSettings: swiftSettings),
         // The command tree of the zmesh executable.
         .target(
             name: "ZmeshCommands",
             dependencies: [
-                "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport",
+                "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport", "RouteNL", "Firewall", "Deployments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,13 +82,24 @@ let package = Package(
 
         .target(
             name: "ZmeshTestSupport",
-            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel"],
+            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel", "RouteNL", "Firewall"],
             path: "Tests/ZmeshTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "ZmeshModelTests", dependencies: ["ZmeshModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireGuardNLTests",
             dependencies: ["WireGuardNL", "Netlink", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport", "SystemSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NetworkPrimitivesTests",
+            dependencies: ["RouteNL", "Firewall", "SystemSupport", "ZmeshModel", "ZmeshTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeploymentsTests",
+            dependencies: [
+                "Deployments", "ZmeshModel", "ZmeshCrypto",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ZmeshCommandsTests",

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func networkPrimitivesPlaceholder() { #expect(Bool(true)) }
