@@ -1,0 +1,37 @@
+import ArgumentParser
+
+/// `zmesh bench …`: benchmarks that print measured numbers and ratios against the reference tool.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure zmesh against the reference tools on this machine (prints numbers; asserts nothing).",
+        subcommands: [BenchWireGuardCommand.self])
+}
+
+struct BenchWireGuardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wireguard",
+        abstract: "WireGuardNL vs wireguard-tools on kernel WireGuard: full set, full read, one-peer change.")
+
+    @Option(help: "Peers on the benchmark device.")
+    var peers = 10_000
+
+    @Option(help: "Repetitions of each case; the median is reported.")
+    var iterations = 5
+
+    @Option(help: "Netlink message budget in bytes for WireGuardNL's SET messages.")
+    var budget = 32 * 1024
+
+    @Option(help: "Path of wireguard-tools' wg.")
+    var wg = "/usr/bin/wg"
+
+    @Option(help: "Path of the zmesh binary to run as a process (defaults to this one).")
+    var zmesh: String?
+
+    func run() throws {
+        let benchmark = try WireGuardBenchmark(
+            peers: peers, iterations: iterations, budget: budget, wgPath: wg,
+            zmeshPath: zmesh ?? CommandLine.arguments[0])
+        for line in try benchmark.run() { print(line) }
+    }
+}

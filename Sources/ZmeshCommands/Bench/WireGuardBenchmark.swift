@@ -1,0 +1,155 @@
+import Foundation
+import WireGuardNL
+import ZmeshCrypto
+import ZmeshModel
+
+/// The WireGuardNL benchmark: the same operations done by WireGuardNL and by wireguard-tools on
+/// the same kernel in the same run, medians of several repetitions, ratios ours/theirs.
+struct WireGuardBenchmark {
+    let peers: Int
+    let iterations: Int
+    let budget: Int
+    let wgPath: String
+    let zmeshPath: String
+    let interface: InterfaceName
+    let configuration: DeviceConfiguration
+    let configPath: String
+
+    init(peers: Int, iterations: Int, budget: Int, wgPath: String, zmeshPath: String) throws {
+        self.peers = peers
+        self.iterations = max(1, iterations)
+        self.budget = budget
+        self.wgPath = wgPath
+        self.zmeshPath = zmeshPath
+        interface = try InterfaceName("zmbench0")
+        configuration = Self.makeConfiguration(peers: peers)
+        configPath = NSTemporaryDirectory() + "/zmesh-bench-\(getpid()).conf"
+        try WireGuardConfigText.render(configuration).write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Peers with one IPv4 /32 and one IPv6 /128 each and a loopback endpoint (the device stays down,
+    /// so nothing is ever sent).
+    static func makeConfiguration(peers: Int) -> DeviceConfiguration {
+        let list = (0..<peers).map { (i: Int) -> PeerConfiguration in
+            let endpointAddress = IPv4Address(127, 1, UInt8(truncatingIfNeeded: i >> 8), UInt8(truncatingIfNeeded: i))
+            let v4 = IPAddress.v4(IPv4Address(UInt32(0x0a00_0000) | UInt32(i)))
+            let v6 = IPAddress.v6(IPv6Address(high: 0xfd00_0000_0000_0000, low: UInt64(i)))
+            return PeerConfiguration(
+                publicKey: WireGuardKeys.publicKey(for: WireGuardKeys.generatePrivateKey()),
+                endpoint: Endpoint(address: .v4(endpointAddress), port: UInt16(10000 + i % 50000)),
+                allowedIPs: [try! IPPrefix(v4, length: 32), try! IPPrefix(v6, length: 128)])
+        }
+        return DeviceConfiguration(privateKey: WireGuardKeys.generatePrivateKey(), listenPort: 51820, peers: list)
+    }
+
+    func run() throws -> [String] {
+        defer { try? FileManager.default.removeItem(atPath: configPath) }
+        let backend = try KernelBackend(messageBudget: budget)
+        var lines = ["wireguard benchmark: \(peers) peers, median of \(iterations), netlink budget \(budget) B, kernel WireGuard"]
+        lines.append(Self.header)
+
+        // 1. Full set on a fresh device.
+        var oursLib: [Double] = []
+        var oursCLI: [Double] = []
+        var theirs: [Double] = []
+        for i in 0..<iterations {
+            // Alternate who goes first, so neither side always runs on a warmer cache.
+            let order = i % 2 == 0 ? [0, 1, 2] : [2, 1, 0]
+            for which in order {
+                try backend.createInterface(interface)
+                defer { try? backend.deleteInterface(interface) }
+                switch which {
+                case 0: oursLib.append(try time { try backend.replace(interface, with: configuration) })
+                case 1: oursCLI.append(try time { try runProcess([zmeshPath, "wg", "setconf", interface.rawValue, configPath]) })
+                default: theirs.append(try time { try runProcess([wgPath, "setconf", interface.rawValue, configPath]) })
+                }
+                try check(backend.device(interface).peers.count == peers, "setconf left \(try backend.device(interface).peers.count) peers")
+            }
+        }
+        lines.append(Self.line("full set (zmesh wg setconf vs wg setconf)", median(oursCLI), median(theirs)))
+        lines.append(Self.line("full set (WireGuardNL in-process vs wg setconf)", median(oursLib), median(theirs)))
+
+        // 2. Full read, 3. one-peer change, on one populated device.
+        try backend.createInterface(interface)
+        defer { try? backend.deleteInterface(interface) }
+        try backend.replace(interface, with: configuration)
+        var readLib: [Double] = []
+        var readCLI: [Double] = []
+        var readTheirs: [Double] = []
+        for _ in 0..<iterations {
+            readLib.append(try time { _ = try backend.device(interface) })
+            readCLI.append(try time { try runProcess([zmeshPath, "wg", "show", interface.rawValue, "dump"]) })
+            readTheirs.append(try time { try runProcess([wgPath, "show", interface.rawValue, "dump"]) })
+        }
+        lines.append(Self.line("full read (zmesh wg show dump vs wg show dump)", median(readCLI), median(readTheirs)))
+        lines.append(Self.line("full read (WireGuardNL in-process vs wg show dump)", median(readLib), median(readTheirs)))
+
+        var setLib: [Double] = []
+        var setCLI: [Double] = []
+        var setTheirs: [Double] = []
+        var applyLib: [Double] = []
+        var desired = configuration
+        let target = peers / 2
+        let key = configuration.peers[target].publicKey
+        for i in 0..<iterations {
+            let endpoint = { (n: Int) in Endpoint(address: .v4(IPv4Address(127, 2, 0, UInt8(n % 250))), port: UInt16(20000 + n)) }
+            setLib.append(try time {
+                try backend.set(interface, DeviceUpdate(peers: [PeerUpdate(publicKey: key, updateOnly: true, endpoint: endpoint(4 * i))]))
+            })
+            setCLI.append(try time { try runProcess([zmeshPath, "wg", "set", interface.rawValue, "peer", key.base64, "endpoint", endpoint(4 * i + 1).description]) })
+            setTheirs.append(try time { try runProcess([wgPath, "set", interface.rawValue, "peer", key.base64, "endpoint", endpoint(4 * i + 2).description]) })
+            desired.peers[target].endpoint = endpoint(4 * i + 3)
+            applyLib.append(try time { try check(try backend.apply(desired, to: interface)?.peers.count == 1, "apply sent more than one peer") })
+        }
+        try check(try backend.device(interface).peers[target].configuration.endpoint == desired.peers[target].endpoint, "endpoint not applied")
+        lines.append(Self.line("one-peer endpoint (WireGuardNL set vs wg set)", median(setLib), median(setTheirs)))
+        lines.append(Self.line("one-peer endpoint (zmesh wg set vs wg set)", median(setCLI), median(setTheirs)))
+        lines.append(Self.line("one-peer endpoint (WireGuardNL apply: read+diff+set vs wg set)", median(applyLib), median(setTheirs)))
+        return lines
+    }
+
+    static let header = "case".padding(toLength: 62, withPad: " ", startingAt: 0) + "  zmesh ms    wg ms  ratio"
+
+    static func line(_ name: String, _ ours: Double, _ theirs: Double) -> String {
+        name.padding(toLength: 62, withPad: " ", startingAt: 0)
+            + String(format: "  %8.2f %8.2f  %5.2fx", ours * 1000, theirs * 1000, ours / theirs)
+    }
+
+    func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+    }
+
+    func time(_ body: () throws -> Void) throws -> Double {
+        let start = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    func check(_ condition: @autoclosure () throws -> Bool, _ message: @autoclosure () throws -> String) throws {
+        if !(try condition()) { throw BenchmarkError(description: try message()) }
+    }
+
+    /// Runs a program to completion with its output read (and discarded), like a user piping it.
+    func runProcess(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchmarkError(description: "\(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        }
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+}
