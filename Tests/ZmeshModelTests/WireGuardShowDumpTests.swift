@@ -70,7 +70,20 @@ struct WireGuardShowDumpTests {
     func singleField(field: WireGuardShowField, expected: String) throws {
         #expect(formatter.field(field, of: try ShowFixtures.device(), withInterface: false) == expected)
         let prefixed = formatter.field(field, of: try ShowFixtures.device(), withInterface: true)
-        #expect(prefixed == expected.split(separator: "\n").map { "wg0\t\($0)\n" }.joined())
+        if field == .endpoints {
+            #expect(prefixed == "wg0\t" + expected)
+        } else {
+            #expect(prefixed == expected.split(separator: "\n").map { "wg0\t\($0)\n" }.joined())
+        }
+    }
+
+    /// wireguard-tools 1.0.20210914 prints the interface name once per device in `show all endpoints`,
+    /// before the first peer, and nothing else for a device without peers (verified against /usr/bin/wg).
+    @Test func showAllEndpointsKeepsWgsQuirk() throws {
+        let all = formatter.field(.endpoints, of: try ShowFixtures.bare(), withInterface: true)
+            + formatter.field(.endpoints, of: try ShowFixtures.device(), withInterface: true)
+        #expect(
+            all == "wg1\twg0\t\(F.k33)\t[2001:db8::1]:51820\n\(F.k44)\t192.0.2.1:7\n\(F.k11)\t(none)\n")
     }
 
     @Test(arguments: [WireGuardShowField.publicKey, .privateKey, .listenPort, .fwmark])
@@ -79,7 +92,7 @@ struct WireGuardShowDumpTests {
         #expect(formatter.field(field, of: try ShowFixtures.bare(), withInterface: false) == expected[field.rawValue])
     }
 
-    @Test(arguments: WireGuardShowField.allCases.filter { ![.publicKey, .privateKey, .listenPort, .fwmark, .dump].contains($0) })
+    @Test(arguments: WireGuardShowField.allCases.filter { ![.publicKey, .privateKey, .listenPort, .fwmark, .dump, .endpoints].contains($0) })
     func peerFieldsOfADeviceWithoutPeersAreEmpty(field: WireGuardShowField) throws {
         #expect(formatter.field(field, of: try ShowFixtures.bare(), withInterface: true) == "")
     }

@@ -30,7 +30,16 @@ extension WireGuardShowFormatter {
             out += prefix + String(device.listenPort) + "\n"
         case .fwmark:
             out += prefix + Self.fwmark(device.fwmark) + "\n"
-        case .peers, .presharedKeys, .endpoints, .allowedIPs, .latestHandshakes, .transfer, .persistentKeepalive:
+        case .endpoints:
+            // wireguard-tools 1.0.20210914 prints the interface name once per device here, before its
+            // first peer (even with no peers, and with no newline then); reproduced byte for byte.
+            out += prefix
+            for peer in device.peers {
+                out += peer.publicKey.base64
+                out += peerField(field, of: peer)
+                out += "\n"
+            }
+        case .peers, .presharedKeys, .allowedIPs, .latestHandshakes, .transfer, .persistentKeepalive:
             for peer in device.peers {
                 out += prefix
                 out += peer.publicKey.base64
