@@ -163,3 +163,32 @@ struct WireGuardConfigParsingTests {
         }
     }
 }
+
+@Suite("wg value syntax: fast IPv4 paths agree with the general parsers")
+struct WireGuardValueSyntaxTests {
+    static let endpoints = [
+        "1.2.3.4:5", "255.255.255.255:65535", "0.0.0.0:1", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:065535", "1.2.3.4:05182",
+        "01.2.3.4:5", "1.2.3:5", "1.2.3.4.5:6", "1.2.3.4:", "1.2.3.4", "256.1.1.1:1", "1..2.3:4", "[1.2.3.4]:5", "1.2.3.4:5x",
+    ]
+
+    @Test(arguments: endpoints)
+    func endpointFastPathMatches(text: String) {
+        let general = try? Endpoint(text)
+        let ours = try? WireGuardValueSyntax.endpoint(text)
+        #expect(ours == general)
+    }
+
+    static let prefixes = [
+        "10.0.0.0/8", "10.1.2.3/8", "10.0.0.1", "0.0.0.0/0", "1.2.3.4/32", "1.2.3.4/33", "1.2.3.4/032", "1.2.3.4/0032",
+        "1.2.3.4/", "01.2.3.4/8", "1.2.3/8", "1.2.3.4/x", "300.1.1.1/8",
+    ]
+
+    @Test(arguments: prefixes)
+    func prefixFastPathMatches(text: String) {
+        var warnings: [String] = []
+        let general = try? IPPrefix(text)
+        let ours = try? WireGuardValueSyntax.allowedIPs(text, warnings: &warnings)
+        #expect(ours == general.map { [$0] })
+        #expect(warnings.isEmpty == (general.map { "\($0.address)" == text.split(separator: "/")[0] } ?? true))
+    }
+}

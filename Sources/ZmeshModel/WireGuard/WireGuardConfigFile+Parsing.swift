@@ -14,10 +14,14 @@ extension WireGuardConfigFile {
     /// Parses like ``init(parsing:)`` and appends to `warnings` what `wg` warns about (prefixes with host bits set).
     public init(parsing text: some StringProtocol, warnings: inout [WireGuardConfigDiagnostic]) throws(WireGuardConfigErrors) {
         var parser = ConfigParser()
+        let bytes = Array(text.utf8)
         var number = 0
-        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
             number += 1
-            parser.consume(line: rawLine, number: number)
+            parser.consume(line: bytes[start..<end], number: number)
+            start = end + 1
         }
         let (file, errors, lineWarnings) = parser.finish()
         warnings += lineWarnings
@@ -43,21 +47,27 @@ private struct ConfigParser {
     var errors: [WireGuardConfigDiagnostic] = []
     var warnings: [WireGuardConfigDiagnostic] = []
 
-    static let interfaceKeys = ["privatekey": "PrivateKey", "listenport": "ListenPort", "fwmark": "FwMark"]
-    static let peerKeys = [
-        "publickey": "PublicKey", "presharedkey": "PresharedKey", "allowedips": "AllowedIPs", "endpoint": "Endpoint",
-        "persistentkeepalive": "PersistentKeepalive",
-    ]
-    static let wgQuickKeys: Set<String> = [
-        "address", "dns", "mtu", "table", "preup", "postup", "predown", "postdown", "saveconfig",
-    ]
+    /// The settings of each section: lower-cased spelling → canonical name.
+    static let interfaceKeys: [[UInt8]: String] = keyTable(["PrivateKey", "ListenPort", "FwMark"])
+    static let peerKeys: [[UInt8]: String] = keyTable(
+        ["PublicKey", "PresharedKey", "AllowedIPs", "Endpoint", "PersistentKeepalive"])
+    static let wgQuickKeys: Set<[UInt8]> = Set(
+        ["address", "dns", "mtu", "table", "preup", "postup", "predown", "postdown", "saveconfig"].map { Array($0.utf8) })
+
+    static func keyTable(_ names: [String]) -> [[UInt8]: String] {
+        Dictionary(uniqueKeysWithValues: names.map { (Array($0.lowercased().utf8), $0) })
+    }
 
     /// `wg`'s notion of whitespace (C `isspace` in the C locale).
     static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || (byte >= 0x09 && byte <= 0x0d)
     }
 
-    mutating func consume(line raw: some Collection<UInt8>, number: Int) {
+    static func lowercased(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+    }
+
+    mutating func consume(line raw: ArraySlice<UInt8>, number: Int) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.count)
         for byte in raw {
@@ -65,26 +75,26 @@ private struct ConfigParser {
             if !Self.isSpace(byte) { bytes.append(byte) }
         }
         if bytes.isEmpty { return }
-        let line = String(decoding: bytes, as: UTF8.self)
         func fail(_ message: String) { errors.append(WireGuardConfigDiagnostic(line: number, message: message)) }
+        func text(_ slice: ArraySlice<UInt8>) -> String { String(decoding: slice, as: UTF8.self) }
 
-        if line.first == "[" {
-            switch line.lowercased() {
-            case "[interface]": section = .interface
-            case "[peer]":
+        if bytes[0] == UInt8(ascii: "[") {
+            switch Self.lowercased(bytes[...]) {
+            case Array("[interface]".utf8): section = .interface
+            case Array("[peer]".utf8):
                 section = .peer
                 peers.append(PendingPeer(line: number))
-            default: fail("unknown section \(Self.shown(line)); expected [Interface] or [Peer]")
+            default: fail("unknown section \(Self.shown(text(bytes[...]))); expected [Interface] or [Peer]")
             }
             return
         }
-        guard let equals = line.firstIndex(of: "=") else {
-            fail("expected 'Key = Value', found \(Self.shown(line))")
+        guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else {
+            fail("expected 'Key = Value', found \(Self.shown(text(bytes[...])))")
             return
         }
-        let key = line[..<equals]
-        let value = line[line.index(after: equals)...]
-        let lower = key.lowercased()
+        let key = text(bytes[..<equals])
+        let value = Substring(text(bytes[(equals + 1)...]))
+        let lower = Self.lowercased(bytes[..<equals])
         switch section {
         case .none:
             fail("\(Self.shown(key)) appears before any [Interface] or [Peer] section")

@@ -52,6 +52,7 @@ public enum WireGuardValueSyntax {
     /// An endpoint given as a literal address and port. Host names are refused with a reason that says
     /// so: zmesh never resolves names (`wg` does, with getaddrinfo and retries).
     public static func endpoint(_ text: some StringProtocol, kind: String = "endpoint") throws(ParseError) -> Endpoint {
+        if let fast = LiteralBytes.ipv4Endpoint(Array(text.utf8)) { return fast }
         do {
             return try Endpoint(text)
         } catch {
@@ -85,6 +86,7 @@ public enum WireGuardValueSyntax {
         guard !entry.isEmpty else {
             throw ParseError(kind: kind, value: "", reason: "empty entry in a comma-separated list")
         }
+        if let fast = LiteralBytes.ipv4Prefix(entry.utf8) { return fast }
         let parts = entry.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let address: IPAddress
         do { address = try IPAddress(parts[0]) } catch {
@@ -115,6 +117,68 @@ public enum WireGuardValueSyntax {
         guard text.first != "[", let colon = text.lastIndex(of: ":") else { return false }
         let host = text[..<colon]
         return !host.contains(":") && host.contains(where: \.isLetter)
+    }
+}
+
+/// Byte-level fast paths for the common IPv4 forms (a 10,000-peer file is mostly these). Each returns
+/// `nil` for anything it does not fully accept, and the caller falls back to the general parsers, which
+/// accept the same IPv4 text and explain refusals.
+enum LiteralBytes {
+    /// Strict dotted quad: four decimal octets 0–255 without leading zeros.
+    static func ipv4(_ bytes: some Collection<UInt8>) -> IPv4Address? {
+        var value: UInt32 = 0
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                (octet, digits, dots) = (0, 0, dots + 1)
+            } else if byte.isDecimalDigit {
+                guard digits == 0 || octet != 0 else { return nil }  // leading zero
+                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard dots == 3, digits > 0 else { return nil }
+        return IPv4Address(value << 8 | octet)
+    }
+
+    /// Decimal digits only, at most `limit`.
+    static func number(_ bytes: some Collection<UInt8>, limit: UInt32) -> UInt32? {
+        guard !bytes.isEmpty, bytes.count <= 10 else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard byte.isDecimalDigit else { return nil }
+            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return value <= UInt64(limit) ? UInt32(value) : nil
+    }
+
+    /// `a.b.c.d:port` with a port in 1–65535.
+    static func ipv4Endpoint<C: BidirectionalCollection<UInt8>>(_ bytes: C) -> Endpoint? {
+        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")), let address = ipv4(bytes[..<colon]) else { return nil }
+        let digits = bytes[bytes.index(after: colon)...]
+        guard digits.count <= 5, let port = number(digits, limit: 65535), port > 0 else { return nil }
+        return Endpoint(address: .v4(address), port: UInt16(port))
+    }
+
+    /// `a.b.c.d` or `a.b.c.d/len`, and whether host bits were cleared.
+    static func ipv4Prefix<C: BidirectionalCollection<UInt8>>(_ bytes: C) -> (IPPrefix, masked: Bool)? {
+        let slash = bytes.firstIndex(of: UInt8(ascii: "/"))
+        guard let address = ipv4(bytes[..<(slash ?? bytes.endIndex)]) else { return nil }
+        var length = 32
+        if let slash {
+            let digits = bytes[bytes.index(after: slash)...]
+            guard digits.count <= 3, let n = number(digits, limit: 32) else { return nil }
+            length = Int(n)
+        }
+        guard let prefix = try? IPPrefix(.v4(address), length: length) else { return nil }
+        return (prefix, prefix.address != .v4(address))
     }
 }
 
