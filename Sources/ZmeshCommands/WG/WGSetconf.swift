@@ -58,7 +58,11 @@ public struct WGConfigFileArguments: ParsableArguments {
     enum Mode { case replace, add, sync }
 
     func run(_ mode: Mode, options: WGOptions) throws {
-        let text = String(decoding: try WGIO.readFile(file, limit: 64 << 20, what: "configuration file"), as: UTF8.self)
+        let bytes: [UInt8]
+        do { bytes = try WGIO.readFile(file, limit: 64 << 20, what: "configuration file") } catch {
+            throw WGCommandError("interface '\(interface)': \(error)")
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
         let devices = options.devices()
         try WGOutput.run { output in try execute(mode, text: text, on: devices, output: &output) }
     }
