@@ -1,4 +1,15 @@
 #include <netlink/netlink.h>
+#include <netlink/errno.h>
+#include <netlink/socket.h>
+#include <netlink/msg.h>
+#include <netlink/cache.h>
+#include <netlink/object.h>
+#include <netlink/handlers.h>
+#include <netlink/route/rtnl.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/link/bridge.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
+#include <netlink/route/nexthop.h>
+#include <linux/rtnetlink.h>
