@@ -1,7 +1,8 @@
+internal import CSodium
+
 #if canImport(Glibc)
 import Glibc
 #endif
-internal import CSodium
 
 /// Identity files: an identity's secret seed on disk, created with mode 0600 and refused when group
 /// or others may read or write it (as OpenSSH refuses a private key that is "too open").
@@ -89,7 +90,8 @@ public enum IdentityFile {
             length += n
         }
         guard length <= maximumSize else {
-            throw IdentityFileError(.malformed, path: path, "identity file '\(path)' is larger than \(maximumSize) bytes")
+            throw IdentityFileError(
+                .malformed, path: path, "identity file '\(path)' is larger than \(maximumSize) bytes")
         }
         return try parse(contents[..<length], path: path)
     }
@@ -170,7 +172,9 @@ public enum IdentityFile {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset) }
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 return errno

@@ -72,8 +72,7 @@ public struct SealedPrivateKey: Sendable, Hashable, CustomStringConvertible {
         guard let raw = Sodium.decodeBase64(text, count: Self.byteCount) else {
             throw ParseError(
                 kind: "sealed private key", value: "(\(text.utf8.count) characters)",
-                reason: "expected \(Sodium.encodedLength(Self.byteCount) - 1) characters of base64 encoding "
-                    + "a \(Self.byteCount)-byte sealed box")
+                reason: "expected 108 characters of base64 encoding an 80-byte sealed box")
         }
         bytes = raw
     }

@@ -74,7 +74,9 @@ enum Sodium {
 
     /// Decodes canonical base64 of exactly `count` secret bytes into `target`; the bytes in between
     /// are wiped. Returns whether `text` was such an encoding.
-    static func decodeBase64Secret(_ text: ArraySlice<UInt8>, count: Int, into target: UnsafeMutablePointer<UInt8>) -> Bool {
+    static func decodeBase64Secret(_ text: ArraySlice<UInt8>, count: Int, into target: UnsafeMutablePointer<UInt8>)
+        -> Bool
+    {
         var input = Array(text)
         defer { sodium_memzero(&input, input.count) }
         guard input.count == encodedLength(count) - 1 else { return false }
@@ -82,7 +84,8 @@ enum Sodium {
         let rc = input.withUnsafeBufferPointer { source in
             source.baseAddress.map { base in
                 base.withMemoryRebound(to: CChar.self, capacity: source.count) { chars in
-                    sodium_base642bin(target, count, chars, source.count, nil, &written, nil, sodium_base64_VARIANT_ORIGINAL)
+                    sodium_base642bin(
+                        target, count, chars, source.count, nil, &written, nil, sodium_base64_VARIANT_ORIGINAL)
                 }
             } ?? -1
         }
