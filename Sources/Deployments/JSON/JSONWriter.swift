@@ -1,0 +1,76 @@
+/// Writes JSON: either compact, or indented by two spaces with one member or element per line.
+/// Strings escape only what RFC 8259 requires (`"`, `\`, control characters); everything else is
+/// written as UTF-8.
+struct JSONWriter {
+    let pretty: Bool
+
+    func write(_ value: JSONValue) -> String {
+        var out = ""
+        write(value, indent: 0, into: &out)
+        if pretty { out += "\n" }
+        return out
+    }
+
+    private func write(_ value: JSONValue, indent: Int, into out: inout String) {
+        switch value {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let text): out += text
+        case .string(let s): Self.writeString(s, into: &out)
+        case .array(let elements):
+            guard !elements.isEmpty else {
+                out += "[]"
+                return
+            }
+            out += "["
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out += "," }
+                newline(indent + 1, into: &out)
+                write(element, indent: indent + 1, into: &out)
+            }
+            newline(indent, into: &out)
+            out += "]"
+        case .object(let members):
+            guard !members.isEmpty else {
+                out += "{}"
+                return
+            }
+            out += "{"
+            for (i, member) in members.enumerated() {
+                if i > 0 { out += "," }
+                newline(indent + 1, into: &out)
+                Self.writeString(member.key, into: &out)
+                out += pretty ? ": " : ":"
+                write(member.value, indent: indent + 1, into: &out)
+            }
+            newline(indent, into: &out)
+            out += "}"
+        }
+    }
+
+    private func newline(_ indent: Int, into out: inout String) {
+        guard pretty else { return }
+        out += "\n"
+        out += String(repeating: "  ", count: indent)
+    }
+
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{00}"..."\u{1F}":
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
