@@ -1,3 +1,0 @@
-import Testing
-
-@Test func deploymentsPlaceholder() { #expect(Bool(true)) }
