@@ -22,6 +22,14 @@ enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Not an array or an object.
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
+        }
+    }
+
     /// An integer number.
     static func integer(_ value: Int64) -> JSONValue { .number(String(value)) }
 }

@@ -1,4 +1,5 @@
-/// Writes JSON: either compact, or indented by two spaces with one member or element per line.
+/// Writes JSON: either compact, or indented by two spaces with one member or element per line (an
+/// array of strings, numbers, booleans or nulls stays on one line).
 /// Strings escape only what RFC 8259 requires (`"`, `\`, control characters); everything else is
 /// written as UTF-8.
 struct JSONWriter {
@@ -20,6 +21,15 @@ struct JSONWriter {
         case .array(let elements):
             guard !elements.isEmpty else {
                 out += "[]"
+                return
+            }
+            if pretty, elements.allSatisfy(\.isScalar) {
+                out += "["
+                for (i, element) in elements.enumerated() {
+                    if i > 0 { out += ", " }
+                    write(element, indent: indent, into: &out)
+                }
+                out += "]"
                 return
             }
             out += "["
