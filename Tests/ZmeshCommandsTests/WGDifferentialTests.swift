@@ -85,6 +85,64 @@ struct WGDifferentialTests {
         #expect(dump.contains("]:") && dump.contains("203.0.113."))
     }
 
+    /// Two devices that really handshake over the lab's loopback, so that handshake times, transfer
+    /// counters, "… ago" and the handshake-first peer order of the pretty output are compared too.
+    @Test func handshakesTransferAndPrettyOrderMatch() throws {
+        let lab = try WireGuardGoLab(interfaceCount: 2)
+        defer { lab.close() }
+        let (a, b) = (lab.interfaces[0], lab.interfaces[1])
+        let keyA = try lab.file("a.key", try lab.output([WireGuardGoLab.wg, "genkey"]))
+        let keyB = try lab.file("b.key", try lab.output([WireGuardGoLab.wg, "genkey"]))
+        let publicA = try lab.output(["/bin/sh", "-c", "\(WireGuardGoLab.wg) pubkey < \(keyA)"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let publicB = try lab.output(["/bin/sh", "-c", "\(WireGuardGoLab.wg) pubkey < \(keyB)"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        var random = RandomWireGuardConfig()
+        var extra: [String] = []
+        for i in 0..<5 { extra += ["peer", random.key(), "allowed-ips", "10.98.\(i).0/24"] }
+        _ = try lab.output([WireGuardGoLab.ip, "link", "set", "lo", "up"])
+        _ = try lab.output(
+            [WireGuardGoLab.wg, "set", a, "listen-port", "51001", "private-key", keyA]
+                + ["peer", publicB, "endpoint", "127.0.0.1:51002", "allowed-ips", "10.99.0.2/32", "persistent-keepalive", "1"]
+                + extra)
+        _ = try lab.output(
+            [WireGuardGoLab.wg, "set", b, "listen-port", "51002", "private-key", keyB]
+                + ["peer", publicA, "endpoint", "127.0.0.1:51001", "allowed-ips", "10.99.0.1/32"])
+        // b first, so that a's first handshake initiation finds it listening (a retry takes 5 s).
+        _ = try lab.output([WireGuardGoLab.ip, "link", "set", b, "up"])
+        _ = try lab.output([WireGuardGoLab.ip, "link", "set", a, "up"])
+        var handshaken = false
+        for _ in 0..<150 where !handshaken {
+            usleep(100_000)
+            handshaken = try lab.output([WireGuardGoLab.wg, "show", a, "latest-handshakes"]).split(separator: "\n")
+                .contains { $0.hasPrefix(publicB) && !$0.hasSuffix("\t0") }
+        }
+        try #require(handshaken, "no handshake between the lab's devices")
+        _ = try lab.output([WireGuardGoLab.wg, "set", a, "peer", publicB, "persistent-keepalive", "off"])
+        usleep(1_200_000)  // let the last keepalive land, so that the counters hold still
+
+        /// The handshaken peer first (exactly), the never-handshaken ones in any order.
+        func prettyNormalised(_ text: String) -> String {
+            let paragraphs = text.components(separatedBy: "\n\n").map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }
+            return (paragraphs.prefix(2) + paragraphs.dropFirst(2).sorted()).joined(separator: "\n")
+        }
+        // Time passes between the two reads; retry when a second boundary fell between them.
+        for arguments in [["show", a], ["show", "all", "dump"], ["show", "all", "latest-handshakes"], ["show", "all", "transfer"]] {
+            var matched = false
+            var last = ("", "")
+            for _ in 0..<5 where !matched {
+                let theirs = try lab.output([WireGuardGoLab.wg] + arguments)
+                let ours = try Self.zmeshInProcess(arguments, lab: lab).standardOutput
+                let normalise: (String) -> String =
+                    arguments.count == 2 ? prettyNormalised : { PeerOrder.lines($0, withInterface: true, keepFirst: arguments[2] == "dump") }
+                matched = normalise(ours) == normalise(theirs)
+                last = (theirs, ours)
+            }
+            #expect(matched, "\(arguments):\n--- wg\n\(last.0)\n--- zmesh\n\(last.1)")
+        }
+        let pretty = try lab.output([WireGuardGoLab.wg, "show", a])
+        #expect(pretty.contains("latest handshake: ") && pretty.contains("transfer: "), "\(pretty)")
+        #expect(pretty.components(separatedBy: "\n\n")[1].hasPrefix("peer: \(publicB)"))
+    }
+
     @Test(.enabled(if: zmeshBinary != nil, "needs the zmesh executable built next to the tests"))
     func configuringWithZmeshMatchesConfiguringWithWg() throws {
         let lab = try WireGuardGoLab(interfaceCount: 2)
