@@ -56,11 +56,7 @@ public struct DeploymentVerify: ParsableCommand {
     static func read(_ path: String) throws -> Deployment {
         let bytes = try CommandOutput.read(path)
         do { return try Deployment(json: bytes) } catch {
-            CommandOutput.error(
-                DeploymentReport.problems(
-                    error.problems.map { problem in
-                        DeploymentProblem(path: problem.path, message: problem.message)
-                    }))
+            CommandOutput.error(DeploymentReport.problems(error.problems))
             throw CommandError("'\(path)' is not a deployment document")
         }
     }
