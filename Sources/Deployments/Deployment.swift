@@ -18,13 +18,16 @@ public struct Deployment: Sendable, Hashable {
     public var version: Int64
     /// The owner twin's ``IdentityID``; with the network name it makes the ``NetworkID``.
     public var owner: String
+    /// The tenant network.
     public var network: Network
     /// One entry per node the network spans; an empty list removes the network from every node.
     public var nodes: [Node]
+    /// Who must sign, with which weights.
     public var signatureRequirement: SignatureRequirement
     /// Not covered by the digest: signatures are added without changing what is signed.
     public var signatures: [Signature]
 
+    /// Memberwise, with values as the document holds them (nothing is checked here).
     public init(
         schema: Int64 = Deployment.currentSchema, version: Int64, owner: String, network: Network, nodes: [Node],
         signatureRequirement: SignatureRequirement, signatures: [Signature] = []
@@ -56,6 +59,7 @@ public struct Deployment: Sendable, Hashable {
         /// A unique local IPv6 /48 (in fd00::/8); each node gets a /64 of it.
         public var ipv6Range: String
 
+        /// Memberwise, with the text the document holds.
         public init(name: String, ipv4Range: String, ipv6Range: String) {
             self.name = name
             self.ipv4Range = ipv4Range
@@ -82,8 +86,10 @@ public struct Deployment: Sendable, Hashable {
         public var publicKey: String
         /// The matching WireGuard private key sealed to the node's identity (base64 of 80 bytes).
         public var sealedPrivateKey: String
+        /// The node's WireGuard peers, in document order.
         public var peers: [Peer]
 
+        /// Memberwise, with the text the document holds.
         public init(
             id: String, subnet: String, ipv6Subnet: String, listenPort: Int64, publicKey: String,
             sealedPrivateKey: String, peers: [Peer]
@@ -122,6 +128,7 @@ public struct Deployment: Sendable, Hashable {
         /// Seconds between keepalives (0–65535); absent or 0 means off.
         public var persistentKeepalive: Int64?
 
+        /// Memberwise, with the text the document holds.
         public init(publicKey: String, allowedIPs: [String], endpoint: String? = nil, persistentKeepalive: Int64? = nil)
         {
             self.publicKey = publicKey
@@ -143,10 +150,12 @@ public struct Deployment: Sendable, Hashable {
 
     /// Who must sign: weighted multisig.
     public struct SignatureRequirement: Sendable, Hashable {
+        /// The twins whose signatures count, each at most once.
         public var requests: [SignatureRequest]
         /// The total weight of valid signatures needed (at least 1).
         public var weightRequired: Int64
 
+        /// Memberwise.
         public init(requests: [SignatureRequest], weightRequired: Int64) {
             self.requests = requests
             self.weightRequired = weightRequired
@@ -162,6 +171,7 @@ public struct Deployment: Sendable, Hashable {
         /// Whether the deployment is invalid without this twin's signature, whatever the weight.
         public var required: Bool
 
+        /// Memberwise, with the text the document holds.
         public init(twin: String, weight: Int64, required: Bool) {
             self.twin = twin
             self.weight = weight
@@ -184,6 +194,7 @@ public struct Deployment: Sendable, Hashable {
         /// Ed25519 signature of the 32-byte digest (base64 of 64 bytes).
         public var signature: String
 
+        /// Memberwise, with the text the document holds.
         public init(twin: String, publicKey: String, signature: String) {
             self.twin = twin
             self.publicKey = publicKey

@@ -6,6 +6,7 @@ public struct DeploymentProblem: Sendable, Hashable, CustomStringConvertible {
     /// What is wrong, for people. Never contains secret material.
     public let message: String
 
+    /// A problem at `path` (see ``path``).
     public init(path: String, message: String) {
         self.path = path
         self.message = message
@@ -19,8 +20,10 @@ public struct DeploymentError: Error, Sendable, Equatable, CustomStringConvertib
     /// At least one problem, in document order.
     public let problems: [DeploymentProblem]
 
+    /// An error listing `problems` (at least one).
     public init(_ problems: [DeploymentProblem]) { self.problems = problems }
 
+    /// An error with one problem.
     public init(path: String, _ message: String) { self.init([DeploymentProblem(path: path, message: message)]) }
 
     /// One problem per line.

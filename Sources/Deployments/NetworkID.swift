@@ -3,7 +3,9 @@ public import ZmeshModel
 
 /// A network name: `^[a-z0-9][a-z0-9-]{0,31}$`.
 public struct NetworkName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The longest name, in characters.
     public static let maximumLength = 32
+    /// The name text.
     public let rawValue: String
 
     /// Checks the name's syntax.
@@ -33,9 +35,11 @@ public struct NetworkName: Sendable, Hashable, Comparable, CustomStringConvertib
 /// Thirteen characters keep `n-<id>`, `w-<id>` and `b-<id>` within Linux's 15-byte interface names.
 /// The id depends on the owner and the name only, so it is the same for every version.
 public struct NetworkID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Characters in a network id.
     public static let length = 13
     static let domain = Array("zmesh network id".utf8) + [0]
 
+    /// The id text.
     public let rawValue: String
 
     /// The id of `owner`'s network `name`.

@@ -15,6 +15,7 @@ public enum BLAKE2b {
 
 /// A 32-byte BLAKE2b-256 digest; its description is lowercase hex.
 public struct BLAKE2bDigest: Sendable, Hashable, CustomStringConvertible {
+    /// Bytes in a digest.
     public static let byteCount = 32
     /// The 32 digest bytes.
     public let bytes: [UInt8]

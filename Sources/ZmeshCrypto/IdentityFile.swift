@@ -206,6 +206,7 @@ public struct IdentityFileError: Error, Sendable, Equatable, CustomStringConvert
         case malformed
     }
 
+    /// What went wrong.
     public let kind: Kind
     /// The identity file's path.
     public let path: String

@@ -4,6 +4,7 @@ public import ZmeshModel
 /// An Ed25519 public key (RFC 8032): the public half of a twin's or a node's identity.
 /// Its text form is standard base64 (44 characters).
 public struct Ed25519PublicKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Bytes in a public key.
     public static let byteCount = 32
     /// The 32 key bytes.
     public let bytes: [UInt8]
@@ -55,6 +56,7 @@ public struct Ed25519PublicKey: Sendable, Hashable, Comparable, CustomStringConv
 
 /// A detached Ed25519 signature (64 bytes); its text form is standard base64 (88 characters).
 public struct Ed25519Signature: Sendable, Hashable, CustomStringConvertible {
+    /// Bytes in a signature.
     public static let byteCount = 64
     /// The 64 signature bytes.
     public let bytes: [UInt8]
