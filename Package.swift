@@ -82,7 +82,7 @@ let package = Package(
 
         .target(
             name: "ZmeshTestSupport",
-            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel", "RouteNL", "Firewall"],
+            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel", "RouteNL", "Firewall", "CZmeshShims"],
             path: "Tests/ZmeshTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "ZmeshModelTests", dependencies: ["ZmeshModel"], swiftSettings: swiftSettings),
