@@ -1,3 +1,0 @@
-import Testing
-
-@Test func networkPrimitivesPlaceholder() { #expect(Bool(true)) }
