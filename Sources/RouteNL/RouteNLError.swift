@@ -1,10 +1,12 @@
 /// Why a link, address or route operation failed: what was attempted, on which object, in which
 /// network namespace, and the kernel's (or libnl's) reason.
+///
+/// Names the kernel would refuse never get this far: the API takes ``ZmeshModel/InterfaceName``
+/// values, whose parser refuses names over 15 bytes (and `/`, `:`, whitespace) with a
+/// ``ZmeshModel/ParseError`` before any request exists.
 public struct RouteNLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure, for callers that react to it (`exists` → adopt, `noSuchDevice` → create).
     public enum Code: Sendable, Hashable {
-        /// A name the kernel would refuse (empty, over 15 bytes, …); nothing was sent.
-        case invalidName
         /// The object already exists (`EEXIST`): a link name taken, an address or route present.
         case exists
         /// No link of that name or index (`ENODEV`).

@@ -161,9 +161,9 @@ private final class EventReceiver: @unchecked Sendable {
         case ("route/addr", Int32(RTM_DELADDR)):
             if let entry = AddressObject.entry(object, names: names) { emit(.addressRemoved(entry)) }
         case ("route/route", Int32(RTM_NEWROUTE)):
-            if let route = RouteObject.route(object, names: names) { emit(.routeAdded(route)) }
+            for route in RouteObject.routes(object, names: names) { emit(.routeAdded(route)) }
         case ("route/route", Int32(RTM_DELROUTE)):
-            if let route = RouteObject.route(object, names: names) { emit(.routeRemoved(route)) }
+            for route in RouteObject.routes(object, names: names) { emit(.routeRemoved(route)) }
         default:
             break
         }
