@@ -14,7 +14,8 @@ public struct TableName: Sendable, Hashable, Comparable, CustomStringConvertible
         else {
             throw .invalid(
                 "table '\(rawValue)'",
-                "zmesh tables are named 'zmesh' followed by letters, digits, '-' or '_' (at most \(TableName.maximumLength) bytes)")
+                "zmesh tables are named 'zmesh' followed by letters, digits, '-' or '_' "
+                    + "(at most \(TableName.maximumLength) bytes)")
         }
         self.rawValue = rawValue
     }

@@ -31,7 +31,8 @@ public struct MSSClamping: Sendable, Hashable {
             guard mss >= 536 else { throw .invalid("\(tableName)", "an MSS below 536 bytes") }
             value = String(mss)
         }
-        let rule = "oifname \(try NFTSyntax.interfaces(.names(interfaces))) tcp flags syn / syn,rst tcp option maxseg size set \(value)"
+        let outbound = try NFTSyntax.interfaces(.names(interfaces))
+        let rule = "oifname \(outbound) tcp flags syn / syn,rst tcp option maxseg size set \(value)"
         return FirewallTable(
             name: tableName,
             chains: [

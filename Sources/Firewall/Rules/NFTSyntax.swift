@@ -46,7 +46,9 @@ enum NFTSyntax {
 
     /// `10.0.0.0/8` or `{ 10.0.0.0/8, 192.168.1.5 }`; host prefixes are written as addresses.
     static func set(_ prefixes: [IPPrefix]) -> String {
-        let items = Array(Set(prefixes)).sorted().map { $0.length == UInt8($0.address.bitWidth) ? $0.address.description : $0.description }
+        let items = Array(Set(prefixes)).sorted().map { prefix in
+            prefix.length == UInt8(prefix.address.bitWidth) ? prefix.address.description : prefix.description
+        }
         return items.count == 1 ? items[0] : "{ \(items.joined(separator: ", ")) }"
     }
 

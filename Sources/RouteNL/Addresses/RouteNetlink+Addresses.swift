@@ -87,6 +87,7 @@ enum AddressObject {
         let index = rtnl_addr_get_ifindex(pointer)
         return AddressEntry(
             interfaceIndex: index, interfaceName: names[index] ?? "", address: address,
-            flags: AddressFlags(rawValue: rtnl_addr_get_flags(pointer)), scope: UInt8(truncatingIfNeeded: rtnl_addr_get_scope(pointer)))
+            flags: AddressFlags(rawValue: rtnl_addr_get_flags(pointer)),
+            scope: UInt8(truncatingIfNeeded: rtnl_addr_get_scope(pointer)))
     }
 }

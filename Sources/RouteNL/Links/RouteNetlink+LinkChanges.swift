@@ -94,7 +94,8 @@ extension RouteNetlink {
             }
             defer { rtnl_link_put(changes) }
             configure(changes)
-            try connection.check(rtnl_link_change(connection.socket, original.pointer, changes, 0), operation, "link \(name)")
+            try connection.check(
+                rtnl_link_change(connection.socket, original.pointer, changes, 0), operation, "link \(name)")
         }
     }
 }

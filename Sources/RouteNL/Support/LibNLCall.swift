@@ -90,7 +90,9 @@ enum LibNL {
 
     /// Opens a `NETLINK_ROUTE` socket on the calling thread (so in its network namespace), with
     /// extended ACKs on and the error callback that fills `recorder`.
-    static func openSocket(_ recorder: KernelErrorRecorder, _ context: FailureContext) throws(RouteNLError) -> SocketPointer {
+    static func openSocket(_ recorder: KernelErrorRecorder, _ context: FailureContext) throws(RouteNLError)
+        -> SocketPointer
+    {
         guard let socket = nl_socket_alloc() else {
             throw RouteNLError(
                 .library(code: NLE_NOMEM), operation: context.operation, object: context.object,
