@@ -8,7 +8,6 @@ import ZmeshModel
 struct DeviceDumpParser {
     let requestedName: InterfaceName
     private(set) var device: DeviceStatus
-    private var peerIndex: [WireGuardKey: Int] = [:]
 
     init(requestedName: InterfaceName) {
         self.requestedName = requestedName
@@ -35,18 +34,21 @@ struct DeviceDumpParser {
     }
 
     private mutating func consumePeer(_ attributes: NetlinkAttributes) throws(NetlinkError) {
-        guard let keyAttribute = attributes.first(where: { $0.type == WG.PEER_A_PUBLIC_KEY }),
-            let key = WireGuardKey(bytes: keyAttribute.payload)
-        else { throw .malformed(operation: "read \(requestedName)", reason: "peer without a 32-byte public key") }
-        if let existing = peerIndex[key] {
-            // Continuation of a peer cut inside its allowed-IP list: only the rest of the list counts.
-            for attr in attributes where attr.type == WG.PEER_A_ALLOWEDIPS {
-                try appendAllowedIPs(attr.nested, to: &device.peers[existing].configuration.allowedIPs)
+        // The kernel puts the public key first; a continuation element (a peer whose allowed IPs did not
+        // fit the previous message) repeats only the key and the rest of the list, right after its first
+        // part, so comparing with the last peer is enough (as wireguard-tools does).
+        var iterator = attributes.makeIterator()
+        guard let first = iterator.next(), first.type == WG.PEER_A_PUBLIC_KEY, let key = WireGuardKey(bytes: first.payload)
+        else { throw .malformed(operation: "read \(requestedName)", reason: "peer element does not start with a 32-byte public key") }
+        if let last = device.peers.indices.last, device.peers[last].publicKey == key {
+            while let attr = iterator.next() {
+                guard attr.type == WG.PEER_A_ALLOWEDIPS else { continue }
+                try appendAllowedIPs(attr.nested, to: &device.peers[last].configuration.allowedIPs)
             }
             return
         }
         var peer = PeerStatus(configuration: PeerConfiguration(publicKey: key))
-        for attr in attributes {
+        while let attr = iterator.next() {
             switch attr.type {
             case WG.PEER_A_PRESHARED_KEY:
                 peer.configuration.presharedKey = WireGuardKey(bytes: attr.payload).flatMap { $0.isZero ? nil : $0 }
@@ -64,7 +66,6 @@ struct DeviceDumpParser {
             default: continue
             }
         }
-        peerIndex[key] = device.peers.count
         device.peers.append(peer)
     }
 

@@ -28,10 +28,10 @@ enum SocketAddress {
         let port = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
         switch family {
         case WG.AF_INET:
-            guard let a = IPv4Address(bytes: bytes[4..<8]) else { return nil }
+            guard let a = IPv4Address(bytes: UnsafeRawBufferPointer(rebasing: bytes[4..<8])) else { return nil }
             return Endpoint(address: .v4(a), port: port)
         case WG.AF_INET6 where bytes.count >= 28:
-            guard let a = IPv6Address(bytes: bytes[8..<24]) else { return nil }
+            guard let a = IPv6Address(bytes: UnsafeRawBufferPointer(rebasing: bytes[8..<24])) else { return nil }
             return Endpoint(address: .v6(a), port: port, scopeID: bytes.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
         default:
             return nil

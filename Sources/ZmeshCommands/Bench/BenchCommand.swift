@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `zmesh bench …`: benchmarks that print measured numbers and ratios against the reference tool.
 struct BenchCommand: ParsableCommand {
@@ -17,7 +18,7 @@ struct BenchWireGuardCommand: ParsableCommand {
     var peers = 10_000
 
     @Option(help: "Repetitions of each case; the median is reported.")
-    var iterations = 5
+    var iterations = 3
 
     @Option(help: "Netlink message budget in bytes for WireGuardNL's SET messages.")
     var budget = 32 * 1024
@@ -31,7 +32,12 @@ struct BenchWireGuardCommand: ParsableCommand {
     func run() throws {
         let benchmark = try WireGuardBenchmark(
             peers: peers, iterations: iterations, budget: budget, wgPath: wg,
-            zmeshPath: zmesh ?? CommandLine.arguments[0])
+            zmeshPath: zmesh ?? Self.currentExecutable())
         for line in try benchmark.run() { print(line) }
+    }
+
+    /// This process's binary (`/proc/self/exe`), whatever PATH lookup found it.
+    static func currentExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }

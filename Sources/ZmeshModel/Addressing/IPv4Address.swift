@@ -14,6 +14,12 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
         value = bytes.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
+    /// Network-order bytes (4), read straight from a buffer.
+    public init?(bytes raw: UnsafeRawBufferPointer) {
+        guard raw.count == 4 else { return nil }
+        value = UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self))
+    }
+
     /// Parses dotted-quad notation; leading zeros are refused (they mean octal to some tools).
     public init(_ text: some StringProtocol) throws(ParseError) {
         func fail(_ reason: String) -> ParseError { ParseError(kind: "IPv4 address", value: String(text), reason: reason) }

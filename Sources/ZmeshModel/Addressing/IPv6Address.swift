@@ -21,6 +21,14 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(high: high, low: low)
     }
 
+    /// Network-order bytes (16), read straight from a buffer.
+    public init?(bytes raw: UnsafeRawBufferPointer) {
+        guard raw.count == 16 else { return nil }
+        self.init(
+            high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+            low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    }
+
     /// Parses RFC 4291 text: eight groups, one `::`, or a trailing embedded IPv4 address.
     public init(_ text: some StringProtocol) throws(ParseError) {
         func fail(_ reason: String) -> ParseError { ParseError(kind: "IPv6 address", value: String(text), reason: reason) }

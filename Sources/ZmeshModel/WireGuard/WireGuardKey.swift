@@ -19,6 +19,17 @@ public struct WireGuardKey: Sendable, Hashable, Comparable, CustomStringConverti
         words = (w[0], w[1], w[2], w[3])
     }
 
+    /// Exactly 32 raw bytes, read straight from a buffer (the hot path of parsing a device dump).
+    public init?(bytes raw: UnsafeRawBufferPointer) {
+        guard raw.count == Self.byteCount else { return nil }
+        words = (
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        )
+    }
+
     /// Parses base64 (44 characters, as `wg` prints) or hex (64 characters, as the UAPI speaks).
     /// The error never repeats the text, since it may be a private key.
     public init(_ text: some StringProtocol, kind: String = "key") throws(ParseError) {
