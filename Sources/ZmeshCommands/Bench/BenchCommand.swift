@@ -23,17 +23,26 @@ struct BenchWireGuardCommand: ParsableCommand {
     @Option(help: "Netlink message budget in bytes for WireGuardNL's SET messages.")
     var budget = 32 * 1024
 
-    @Option(help: "Path of wireguard-tools' wg.")
-    var wg = "/usr/bin/wg"
+    @Option(help: "Path of wireguard-tools' wg (default: the first on PATH).")
+    var wg: String?
 
     @Option(help: "Path of the zmesh binary to run as a process (defaults to this one).")
     var zmesh: String?
 
     func run() throws {
         let benchmark = try WireGuardBenchmark(
-            peers: peers, iterations: iterations, budget: budget, wgPath: wg,
+            peers: peers, iterations: iterations, budget: budget, wgPath: wg ?? Self.locate("wg"),
             zmeshPath: zmesh ?? Self.currentExecutable())
         for line in try benchmark.run() { print(line) }
+    }
+
+    /// The first executable `name` on PATH (or the name itself, which then fails clearly when run).
+    static func locate(_ name: String) -> String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return name
     }
 
     /// This process's binary (`/proc/self/exe`), whatever PATH lookup found it.

@@ -155,21 +155,30 @@ struct WireGuardBenchmark {
         if !(try condition()) { throw BenchmarkError(description: try message()) }
     }
 
-    /// Runs a program to completion with its output read (and discarded), like a user piping it.
+    /// Runs a program to completion, its output going to a scratch file (as a user redirecting it).
+    ///
+    /// Spawned with `posix_spawn` from the calling thread, so it runs in the benchmark's namespace
+    /// (Foundation's `Process` needs a run-loop wakeup socket that could not be created on a namespace
+    /// thread in the guest, and then never noticed the child exit).
     func runProcess(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchmarkError(description: "\(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        let outputPath = configPath + ".out"
+        let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BenchmarkError(description: "cannot open \(outputPath)") }
+        defer {
+            close(fd)
+            unlink(outputPath)
+        }
+        let process = try SpawnedProcess.spawn(
+            executable: arguments[0], arguments: Array(arguments.dropFirst()),
+            environment: SpawnedProcess.currentEnvironment(), output: fd, newProcessGroup: false)
+        var status: Int32 = 0
+        while waitpid(process.id, &status, 0) == -1 {
+            guard errno == EINTR else { throw BenchmarkError(description: "waitpid: errno \(errno)") }
+        }
+        let exit = ExitStatus(waitStatus: status)
+        guard exit == .exited(0) else {
+            let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            throw BenchmarkError(description: "\(arguments.joined(separator: " ")) \(exit): \(output.prefix(500))")
         }
     }
 }
