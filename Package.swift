@@ -62,11 +62,17 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Identities, signed deployments, canonical encoding, weighted multisig, validation. Imports no C module.
         .target(name: "Deployments", dependencies: ["ZmeshModel", "ZmeshCrypto"], swiftSettings: swiftSettings),
+        // The mesh planner: network spec + node facts (+ previous plan) → per-node network resources and user
+        // access files, and the simulator that proves them. Pure: no C import, no socket, no file.
+        .target(
+            name: "MeshPlanner", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments"],
+            swiftSettings: swiftSettings),
         // The command tree of the zmesh executable.
         .target(
             name: "ZmeshCommands",
             dependencies: [
                 "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport", "RouteNL", "Firewall", "Deployments",
+                "MeshPlanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,6 +104,13 @@ let package = Package(
             name: "DeploymentsTests",
             dependencies: [
                 "Deployments", "ZmeshModel", "ZmeshCrypto",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MeshPlannerTests",
+            dependencies: [
+                "MeshPlanner", "ZmeshModel", "ZmeshCrypto", "Deployments",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings),
