@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import SystemSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `zmesh bench …`: benchmarks that print measured numbers and ratios against the reference tool.
 struct BenchCommand: ParsableCommand {
@@ -31,22 +35,16 @@ struct BenchWireGuardCommand: ParsableCommand {
 
     func run() throws {
         let benchmark = try WireGuardBenchmark(
-            peers: peers, iterations: iterations, budget: budget, wgPath: wg ?? Self.locate("wg"),
+            peers: peers, iterations: iterations, budget: budget, wgPath: wg ?? SpawnedProcess.locate("wg") ?? "wg",
             zmeshPath: zmesh ?? Self.currentExecutable())
         for line in try benchmark.run() { print(line) }
     }
 
-    /// The first executable `name` on PATH (or the name itself, which then fails clearly when run).
-    static func locate(_ name: String) -> String {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return name
-    }
-
     /// This process's binary (`/proc/self/exe`), whatever PATH lookup found it.
     static func currentExecutable() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

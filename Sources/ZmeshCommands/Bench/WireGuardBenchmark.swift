@@ -1,8 +1,11 @@
-import Foundation
 import SystemSupport
 import WireGuardNL
 import ZmeshCrypto
 import ZmeshModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The WireGuardNL benchmark: the same operations done by WireGuardNL and by wireguard-tools on
 /// the same kernel in the same run, medians of several repetitions, ratios ours/theirs.
@@ -22,8 +25,8 @@ struct WireGuardBenchmark {
         self.wgPath = wgPath
         self.zmeshPath = zmeshPath
         configuration = Self.makeConfiguration(peers: peers)
-        configPath = NSTemporaryDirectory() + "/zmesh-bench-\(getpid()).conf"
-        try WireGuardConfigText.render(configuration).write(toFile: configPath, atomically: true, encoding: .utf8)
+        configPath = "/tmp/zmesh-bench-\(getpid()).conf"
+        try Self.writeFile(WireGuardConfigText.render(configuration), to: configPath)
     }
 
     /// Peers with one IPv4 /32 and one IPv6 /128 each and a loopback endpoint (the device stays down,
@@ -47,7 +50,7 @@ struct WireGuardBenchmark {
     /// under QEMU's emulation), so tearing down a 10,000-peer device takes minutes there. Deleting the
     /// namespace hands that work to the kernel's background cleanup instead.
     func run() throws -> [String] {
-        defer { try? FileManager.default.removeItem(atPath: configPath) }
+        defer { unlink(configPath) }
         let namespaceName = "zmbench-\(getpid())"
         let namespace = try NetworkNamespace.create(named: namespaceName)
         defer { try? NetworkNamespace.delete(named: namespaceName) }
@@ -132,11 +135,36 @@ struct WireGuardBenchmark {
         return lines
     }
 
-    static let header = "case".padding(toLength: 62, withPad: " ", startingAt: 0) + "  zmesh ms    wg ms  ratio"
+    static let header = padded("case", 62) + "  zmesh ms    wg ms  ratio"
 
     static func line(_ name: String, _ ours: Double, _ theirs: Double) -> String {
-        name.padding(toLength: 62, withPad: " ", startingAt: 0)
-            + String(format: "  %8.2f %8.2f  %5.2fx", ours * 1000, theirs * 1000, ours / theirs)
+        padded(name, 62) + "  " + padded(fixed(ours * 1000), 8, left: true) + " " + padded(fixed(theirs * 1000), 8, left: true)
+            + "  " + padded(fixed(ours / theirs), 5, left: true) + "x"
+    }
+
+    /// `value` with two decimals (no Foundation in the zmesh binary: it would bring ICU with it).
+    static func fixed(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        let hundredths = Int((abs(value) * 100).rounded())
+        let fraction = hundredths % 100
+        return (value < 0 ? "-" : "") + "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+    }
+
+    static func padded(_ text: String, _ width: Int, left: Bool = false) -> String {
+        let pad = String(repeating: " ", count: max(0, width - text.count))
+        return left ? pad + text : text + pad
+    }
+
+    static func writeFile(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BenchmarkError(description: "cannot create \(path): errno \(errno)") }
+        defer { close(fd) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw BenchmarkError(description: "cannot write \(path): errno \(errno)") }
+            bytes = bytes.dropFirst(written)
+        }
     }
 
     func median(_ values: [Double]) -> Double {
@@ -155,30 +183,12 @@ struct WireGuardBenchmark {
         if !(try condition()) { throw BenchmarkError(description: try message()) }
     }
 
-    /// Runs a program to completion, its output going to a scratch file (as a user redirecting it).
-    ///
-    /// Spawned with `posix_spawn` from the calling thread, so it runs in the benchmark's namespace
-    /// (Foundation's `Process` needs a run-loop wakeup socket that could not be created on a namespace
-    /// thread in the guest, and then never noticed the child exit).
+    /// Runs a program to completion with its output collected, spawned from the calling thread so it
+    /// runs in the benchmark's namespace.
     func runProcess(_ arguments: [String]) throws {
-        let outputPath = configPath + ".out"
-        let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BenchmarkError(description: "cannot open \(outputPath)") }
-        defer {
-            close(fd)
-            unlink(outputPath)
-        }
-        let process = try SpawnedProcess.spawn(
-            executable: arguments[0], arguments: Array(arguments.dropFirst()),
-            environment: SpawnedProcess.currentEnvironment(), output: fd, newProcessGroup: false)
-        var status: Int32 = 0
-        while waitpid(process.id, &status, 0) == -1 {
-            guard errno == EINTR else { throw BenchmarkError(description: "waitpid: errno \(errno)") }
-        }
-        let exit = ExitStatus(waitStatus: status)
-        guard exit == .exited(0) else {
-            let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            throw BenchmarkError(description: "\(arguments.joined(separator: " ")) \(exit): \(output.prefix(500))")
+        let completion = try SpawnedProcess.run(arguments[0], Array(arguments.dropFirst()))
+        guard completion.succeeded else {
+            throw BenchmarkError(description: "\(arguments.joined(separator: " ")) \(completion.status): \(completion.outputText.prefix(500))")
         }
     }
 }

@@ -1,8 +1,11 @@
-import Foundation
 import SystemSupport
 import WireGuardNL
 import ZmeshCrypto
 import ZmeshModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// WireGuard tunnels between network namespaces, built and converged by WireGuardNL.
 ///
@@ -94,12 +97,14 @@ struct WireGuardDemo {
             }
         }
         let converged = ContinuousClock.now - started
-        say("all \(pairs) directed pairs ping (IPv4 and IPv6), \(converged.formatted(.units(allowed: [.seconds, .milliseconds]))) after start")
+        let milliseconds = converged.components.seconds * 1000 + converged.components.attoseconds / 1_000_000_000_000_000
+        say("all \(pairs) directed pairs ping (IPv4 and IPv6), \(milliseconds) ms after start")
 
         // 5. What node 1 sees.
         let status = try device(node: 1)
         say("")
-        say(WireGuardShowFormatter().pretty(status, now: Int64(Date().timeIntervalSince1970)).trimmingCharacters(in: .newlines))
+        let shown = WireGuardShowFormatter().pretty(status, now: Int64(time(nil)))
+        say(String(shown.reversed().drop { $0 == "\n" }.reversed()))
         say("")
 
         // 6. Convergence by difference: change one peer, re-apply, and only that peer is sent.
