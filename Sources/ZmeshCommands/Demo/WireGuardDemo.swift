@@ -1,3 +1,4 @@
+import RouteNL
 import SystemSupport
 import WireGuardNL
 import ZmeshCrypto
@@ -22,7 +23,7 @@ struct WireGuardDemo {
 
     init(nodeCount: Int, choice: BackendChoice) throws {
         guard geteuid() == 0 else {
-            throw DemoPlumbing.Failure(description: "zmesh demo needs root: it creates network namespaces")
+            throw DemoFailure(description: "zmesh demo needs root: it creates network namespaces")
         }
         self.nodeCount = nodeCount
         switch choice {
@@ -51,9 +52,9 @@ struct WireGuardDemo {
         for i in 1...nodeCount {
             let name = interfaceName(i)
             if useKernel {
-                let pub = publicNamespace
-                try NetworkNamespace.named(pub).run { () throws in try KernelBackend().createInterface(name) }
-                try DemoPlumbing.run(["ip", "-n", pub, "link", "set", name.rawValue, "netns", nodeNamespace(i)])
+                let publicSide = try RouteNetlink(namespace: .named(publicNamespace))
+                try publicSide.createWireGuard(name)
+                try publicSide.move(name, to: .named(nodeNamespace(i)))
             } else {
                 let daemon = try WireGuardGoProcess.start(name, in: .named(publicNamespace))
                 daemons.append(daemon)
@@ -78,9 +79,10 @@ struct WireGuardDemo {
         // 3. Apply through WireGuardNL (read, diff, send only the difference), then address and bring up.
         for i in 1...nodeCount {
             let sent = try apply(desired[i - 1], node: i)
-            try DemoPlumbing.run(["ip", "-n", nodeNamespace(i), "addr", "add", "10.77.0.\(i)/24", "dev", interfaceName(i).rawValue])
-            try DemoPlumbing.run(["ip", "-n", nodeNamespace(i), "addr", "add", "fd77::\(i)/64", "dev", interfaceName(i).rawValue, "nodad"])
-            try DemoPlumbing.run(["ip", "-n", nodeNamespace(i), "link", "set", interfaceName(i).rawValue, "up"])
+            let node = try RouteNetlink(namespace: .named(nodeNamespace(i)))
+            try node.addAddress(try InterfaceAddress("10.77.0.\(i)/24"), to: interfaceName(i))
+            try node.addAddress(try InterfaceAddress("fd77::\(i)/64"), to: interfaceName(i))
+            try node.setUp(interfaceName(i))
             say("node \(i): \(interfaceName(i)) port \(port(i)), configured with \(sent?.peers.count ?? 0) peers")
         }
 
@@ -90,7 +92,7 @@ struct WireGuardDemo {
             for j in 1...nodeCount where j != i {
                 for target in ["10.77.0.\(j)", "fd77::\(j)"] {
                     guard pingWithRetry(from: i, to: target) else {
-                        throw DemoPlumbing.Failure(description: "node \(i) cannot reach \(target)")
+                        throw DemoFailure(description: "node \(i) cannot reach \(target)")
                     }
                     pairs += 1
                 }
@@ -113,11 +115,14 @@ struct WireGuardDemo {
         let before = try device(node: 1)
         let update = try apply(changed, node: 1)
         let after = try device(node: 1)
-        let untouched = zip(before.peers, after.peers).dropFirst().allSatisfy { $0.lastHandshake == $1.lastHandshake }
+        // Peers are matched by key: wireguard-go lists them in a different order on every read.
+        let handshakes = Dictionary(uniqueKeysWithValues: before.peers.map { ($0.publicKey, $0.lastHandshake) })
+        let untouched = after.peers.filter { $0.publicKey != changed.peers[0].publicKey }
+            .allSatisfy { handshakes[$0.publicKey] == $0.lastHandshake }
         say("re-applying node 1 with one peer's keepalive changed sent \(update?.peers.count ?? 0) peer update(s), "
             + "replace-peers \(update?.replacePeers == true ? "yes" : "no"); other sessions untouched: \(untouched ? "yes" : "no")")
         say("re-applying the same configuration again sends: \(try apply(changed, node: 1) == nil ? "nothing" : "something (unexpected)")")
-        guard pingWithRetry(from: 1, to: "10.77.0.2") else { throw DemoPlumbing.Failure(description: "tunnel broke after the update") }
+        guard pingWithRetry(from: 1, to: "10.77.0.2") else { throw DemoFailure(description: "tunnel broke after the update") }
         say("the tunnel still carries traffic after the update")
     }
 
@@ -136,26 +141,37 @@ struct WireGuardDemo {
         return try NetworkNamespace.named(nodeNamespace(i)).run { () throws in try KernelBackend().device(name) }
     }
 
+    /// Pings `target` from inside node `i`'s namespace (ping is spawned from a thread in it).
     func pingWithRetry(from i: Int, to target: String) -> Bool {
+        guard let ping = SpawnedProcess.locate("ping") else { return false }
+        let namespace = NetworkNamespace.named(nodeNamespace(i))
         for _ in 0..<10 {
-            if DemoPlumbing.succeeds(["ip", "netns", "exec", nodeNamespace(i), "ping", "-c", "1", "-W", "1", target]) { return true }
+            let reached = try? namespace.run { () throws -> Bool in
+                try SpawnedProcess.run(ping, ["-c", "1", "-W", "1", target]).succeeded
+            }
+            if reached == true { return true }
         }
         return false
     }
 
+    /// Creates a named namespace (as `ip netns add` does) with its loopback up.
     private mutating func addNamespace(_ name: String) throws {
-        try DemoPlumbing.run(["ip", "netns", "add", name])
+        let namespace = try NetworkNamespace.create(named: name)
         namespaces.append(name)
-        try DemoPlumbing.run(["ip", "-n", name, "link", "set", "lo", "up"])
+        try RouteNetlink(namespace: namespace).setUp(try InterfaceName("lo"))
     }
 
     /// Stops the daemons and deletes the namespaces (and with them every interface the demo made).
     mutating func tearDown() {
         for daemon in daemons { _ = try? daemon.stop() }
-        for ns in namespaces.reversed() { _ = try? DemoPlumbing.run(["ip", "netns", "del", ns]) }
+        for name in namespaces.reversed() { try? NetworkNamespace.delete(named: name) }
         daemons = []
         namespaces = []
     }
+}
+
+struct DemoFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Carries a result out of a namespace thread.
