@@ -40,18 +40,7 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public var bytes: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)] }
 
-    public var description: String {
-        var s = ""
-        s.reserveCapacity(15)
-        s += String(value >> 24)
-        s += "."
-        s += String(value >> 16 & 0xff)
-        s += "."
-        s += String(value >> 8 & 0xff)
-        s += "."
-        s += String(value & 0xff)
-        return s
-    }
+    public var description: String { TextBytes.string { append(to: &$0) } }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 }

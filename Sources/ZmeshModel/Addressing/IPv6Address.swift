@@ -87,40 +87,8 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
         return IPv6Address(high: high & highMask, low: low & lowMask)
     }
 
-    /// Text as glibc's `inet_ntop` writes it (RFC 5952 compression, lower case, dotted tail for
-    /// IPv4-mapped and IPv4-compatible addresses), so output matches wireguard-tools byte for byte.
-    public var description: String {
-        let words = groups
-        var bestBase = -1, bestLen = 0, curBase = -1, curLen = 0
-        for i in 0..<8 {
-            if words[i] == 0 {
-                if curBase == -1 { curBase = i; curLen = 1 } else { curLen += 1 }
-            } else if curBase != -1 {
-                if bestBase == -1 || curLen > bestLen { bestBase = curBase; bestLen = curLen }
-                curBase = -1
-            }
-        }
-        if curBase != -1, bestBase == -1 || curLen > bestLen { bestBase = curBase; bestLen = curLen }
-        if bestBase != -1, bestLen < 2 { bestBase = -1 }
-        var out = ""
-        var i = 0
-        while i < 8 {
-            if bestBase != -1, i >= bestBase, i < bestBase + bestLen {
-                if i == bestBase { out += ":" }
-                i += 1
-                continue
-            }
-            if i != 0 { out += ":" }
-            if i == 6, bestBase == 0, bestLen == 6 || (bestLen == 5 && words[5] == 0xffff) {
-                out += IPv4Address(UInt32(truncatingIfNeeded: low)).description
-                return out
-            }
-            out += String(words[i], radix: 16)
-            i += 1
-        }
-        if bestBase != -1, bestBase + bestLen == 8 { out += ":" }
-        return out
-    }
+    /// Text as glibc's `inet_ntop` writes it (see ``append(to:)``), so output matches wireguard-tools.
+    public var description: String { TextBytes.string { append(to: &$0) } }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 }
