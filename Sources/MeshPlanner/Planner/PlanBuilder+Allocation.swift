@@ -4,7 +4,9 @@ import ZmeshModel
 
 extension PlanBuilder {
     /// The /24 slot of every node and access: the previous one when it is still a free, usable /24 of
-    /// the range; otherwise the lowest free slot (nodes by id first, then accesses by name).
+    /// the range; otherwise the lowest free slot (nodes by id first, then accesses by name) — but not one
+    /// that this update frees (a removed member's), unless the range has no other: peers still holding
+    /// the removed member's entry until they apply the update would send the newcomer's traffic there.
     mutating func ipv4Slots() throws(PlanError) -> (nodes: [Int], accesses: [Int]) {
         var slots = SubnetSlots(range: network.ipv4Range)
         let needed = nodes.count + accesses.count
@@ -18,19 +20,27 @@ extension PlanBuilder {
         }
         var nodeSlots = previousNodes.map { keep($0?.subnet) }
         var accessSlots = previousAccesses.map { keep($0?.subnet) }
+        var quarantined = freedSubnets.compactMap(keep)
+        func claim() -> Int? {
+            if let slot = slots.claimLowestFree() { return slot }
+            for slot in quarantined { slots.release(slot) }
+            quarantined = []
+            return slots.claimLowestFree()
+        }
         for i in nodes.indices where nodeSlots[i] == nil {
-            nodeSlots[i] = slots.claimLowestFree()
+            nodeSlots[i] = claim()
             note(previousNodes[i]?.subnet, label(node: i), "subnet", now: nodeSlots[i].map(slots.subnet))
         }
         for l in accesses.indices where accessSlots[l] == nil {
-            accessSlots[l] = slots.claimLowestFree()
+            accessSlots[l] = claim()
             note(previousAccesses[l]?.subnet, label(access: l), "subnet", now: accessSlots[l].map(slots.subnet))
         }
         return (nodeSlots.compactMap { $0 }, accessSlots.compactMap { $0 })
     }
 
     /// The /64 subnet id of every node and access: the previous one when it is still a free /64 of the
-    /// range; otherwise the one numbered like the member's /24 slot, or the lowest free one.
+    /// range; otherwise the one numbered like the member's /24 slot, or the lowest free one (the /64s
+    /// this update frees are avoided as the /24s are; the /48 has room for every /24 of any range).
     mutating func ipv6Slots(nodeSlots: [Int], accessSlots: [Int]) -> (nodes: [Int], accesses: [Int]) {
         var slots = IPv6Slots(range: network.ipv6Range)
         func keep(_ previous: IPPrefix?) -> Int? {
@@ -39,6 +49,7 @@ extension PlanBuilder {
         }
         var nodeV6 = previousNodes.map { keep($0?.ipv6Subnet) }
         var accessV6 = previousAccesses.map { keep($0?.ipv6Subnet) }
+        _ = freedIPv6Subnets.compactMap(keep)
         for i in nodes.indices where nodeV6[i] == nil {
             nodeV6[i] = slots.claim(nodeSlots[i]) ? nodeSlots[i] : slots.claimLowestFree()
             note(previousNodes[i]?.ipv6Subnet, label(node: i), "IPv6 subnet", now: nodeV6[i].map(slots.subnet))
@@ -120,6 +131,12 @@ extension PlanBuilder {
         }
         return (nodeAccess, accessAccess)
     }
+
+    /// The /24s of previous members that are not in the spec any more.
+    var freedSubnets: [IPPrefix] { removedPrevious.map(\.subnet) }
+
+    /// The /64s of previous members that are not in the spec any more.
+    var freedIPv6Subnets: [IPPrefix] { removedPrevious.map(\.ipv6Subnet) }
 
     /// Notes a value that could not be kept, or a member that is new.
     private mutating func note(_ previous: IPPrefix?, _ member: String, _ what: String, now: IPPrefix?) {

@@ -17,6 +17,8 @@ struct PlanBuilder {
     let previousAccesses: [PreviousPlan.Access?]
     /// Previous nodes that are no longer in the spec, by id.
     let removedNodes: [IdentityID]
+    /// The subnets of previous nodes and accesses that are no longer in the spec.
+    let removedPrevious: [(subnet: IPPrefix, ipv6Subnet: IPPrefix)]
     /// Previous accesses that are no longer in the spec, by name.
     let removedAccesses: [String]
     /// Whether a previous plan was given (notes are written only then).
@@ -48,6 +50,9 @@ struct PlanBuilder {
         previousAccesses = accesses.map { byName[$0.name] }
         removedNodes = (previous?.nodes ?? []).map(\.id).filter { nodeIndex[$0] == nil }.sorted()
         let names = Set(accesses.map(\.name))
+        removedPrevious =
+            (previous?.nodes ?? []).filter { nodeIndex[$0.id] == nil }.map { ($0.subnet, $0.ipv6Subnet) }
+            + (previous?.accesses ?? []).filter { !names.contains($0.name) }.map { ($0.subnet, $0.ipv6Subnet) }
         removedAccesses = (previous?.accesses ?? []).map(\.name).filter { !names.contains($0) }.sorted()
     }
 

@@ -52,6 +52,12 @@ struct SubnetSlots {
         return cursor
     }
 
+    /// Frees `slot` (claimed before).
+    mutating func release(_ slot: Int) {
+        taken[slot] = false
+        cursor = min(cursor, slot)
+    }
+
     /// The /24 of `slot`.
     func subnet(_ slot: Int) -> IPPrefix {
         guard let prefix = try? IPPrefix(.v4(IPv4Address(base + UInt32(slot) << 8)), length: 24) else {
@@ -101,6 +107,12 @@ struct IPv6Slots {
         guard cursor < Self.count else { return nil }
         taken[cursor] = true
         return cursor
+    }
+
+    /// Frees `slot` (claimed before).
+    mutating func release(_ slot: Int) {
+        taken[slot] = false
+        cursor = min(cursor, slot)
     }
 
     /// The /64 with subnet id `slot`.
