@@ -5,9 +5,10 @@ import ZmeshCrypto
 /// Rules, in order: an access's chosen access node (validated before); the previous access node while
 /// it is still a public node with an endpoint in a family the member dials; otherwise the eligible
 /// public node with the fewest members so far, ties broken by the highest rendezvous score
-/// `mix(fnv(member) ^ fnv(node))`. Members are taken hidden nodes first (by id), then accesses (by
-/// name), so the result is deterministic; a member only moves when its access node goes away or stops
-/// being eligible, so adding or removing nodes moves nobody else.
+/// `mix(fnv(member) ^ fnv(node))`. Members choose in a fixed order — those with the fewest eligible
+/// nodes first, then hidden nodes by id before accesses by name — so the result is deterministic; a
+/// member only moves when its access node goes away or stops being eligible, so adding or removing
+/// nodes moves nobody else.
 struct AccessAssignment {
     /// One hidden node or access to place.
     struct Member {
@@ -51,18 +52,26 @@ struct AccessAssignment {
             if let choice = choices[m] { load[choice] += 1 }
         }
         var candidatesByMask: [Int: [Int]] = [:]
-        for (m, member) in members.enumerated() where choices[m] == nil {
+        func candidates(_ member: Member) -> [Int] {
             let mask = PlanBuilder.familyMask(member.families)
-            let candidates =
-                candidatesByMask[mask]
-                ?? {
-                    let list = publicIndices.filter { isEligible($0, for: member.families) }
-                    candidatesByMask[mask] = list
-                    return list
-                }()
-            guard !candidates.isEmpty else { throw .noAccessNode(member: member.label, families: member.families) }
+            if let list = candidatesByMask[mask] { return list }
+            let list = publicIndices.filter { isEligible($0, for: member.families) }
+            candidatesByMask[mask] = list
+            return list
+        }
+        // The most constrained members choose first (fewest eligible nodes, then in member order), so
+        // that members with one possible access node do not find it full of members that had a choice.
+        let open = members.indices.filter { choices[$0] == nil }
+            .map { (m: $0, count: candidates(members[$0]).count) }
+            .sorted { ($0.count, $0.m) < ($1.count, $1.m) }
+        for (m, _) in open {
+            let member = members[m]
+            let candidates = candidates(member)
+            guard let first = candidates.first else {
+                throw .noAccessNode(member: member.label, families: member.families)
+            }
             let memberHash = StableHash.fnv1a(member.hashKey)
-            var best = candidates[0]
+            var best = first
             var bestScore = StableHash.mix(memberHash ^ nodeHashes[best])
             for c in candidates.dropFirst() {
                 guard load[c] <= load[best] else { continue }

@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure zmesh against the reference tools on this machine (prints numbers; asserts nothing).",
-        subcommands: [BenchWireGuardCommand.self])
+        subcommands: [BenchWireGuardCommand.self, BenchPlannerCommand.self])
 }
 
 struct BenchWireGuardCommand: ParsableCommand {
