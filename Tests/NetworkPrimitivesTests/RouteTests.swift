@@ -91,6 +91,47 @@ struct RouteTests {
         }
     }
 
+    /// `ip route del` semantics: routes zmesh did not make (iproute2's `proto boot`, the kernel's
+    /// connected routes with `proto kernel scope link`) are deleted by destination (and gateway or
+    /// device) alone; a protocol given explicitly still narrows the match.
+    @Test func deletesRoutesOthersMade() throws {
+        try NamespaceFixture.with { f in
+            let (rt, v) = try prepared(f)
+            let ns = f.namespaceName("a")
+            try ShellCommand.run(["ip", "-n", ns, "route", "add", "10.66.0.0/16", "via", "10.50.0.2"])
+            try ShellCommand.run(["ip", "-n", ns, "route", "add", "10.67.0.0/16", "dev", v.rawValue])
+            try ShellCommand.run(["ip", "-n", ns, "-6", "route", "add", "fd00:66::/48", "via", "fd00:50::2"])
+            func main(_ destination: String) throws -> IPRouteOracle.RouteJSON? {
+                try IPRouteOracle.routes(in: ns, details: true).first { $0.dst == destination && ($0.table ?? "main") == "main" }
+            }
+            for destination in ["10.66.0.0/16", "10.67.0.0/16", "fd00:66::/48"] {
+                #expect(try main(destination)?.protocol == "boot", "\(destination) made by iproute2")
+            }
+            #expect(try main("10.67.0.0/16")?.scope == "link")
+            #expect(try main("10.50.0.0/24")?.protocol == "kernel")
+            #expect(try main("10.50.0.0/24")?.scope == "link")
+            #expect(try main("fd00:50::/64")?.protocol == "kernel")
+
+            // An explicit protocol must match.
+            let wrongProtocol = #expect(throws: RouteNLError.self) {
+                try rt.deleteRoute(Route(destination: try IPPrefix("10.66.0.0/16"), routeProtocol: .static))
+            }
+            #expect(wrongProtocol?.code == .notFound)
+            #expect(try main("10.66.0.0/16") != nil)
+
+            try rt.deleteRoute(Route(destination: try IPPrefix("10.66.0.0/16"), gateway: try IPAddress("10.50.0.2")))
+            try rt.deleteRoute(Route(destination: try IPPrefix("10.67.0.0/16"), routeProtocol: .boot))
+            try rt.deleteRoute(Route(destination: try IPPrefix("fd00:66::/48")))
+            try rt.deleteRoute(Route(destination: try IPPrefix("10.50.0.0/24"), device: v))
+            try rt.deleteRoute(Route(destination: try IPPrefix("fd00:50::/64"), device: v))
+            for destination in ["10.66.0.0/16", "10.67.0.0/16", "fd00:66::/48", "10.50.0.0/24", "fd00:50::/64"] {
+                #expect(try main(destination) == nil, "\(destination) deleted")
+            }
+            // The addresses stay; only their connected routes went.
+            #expect(try IPRouteOracle.addressStrings(in: ns).contains { $0.address == "10.50.0.1/24" })
+        }
+    }
+
     @Test func listMatchesIproute2ForTheMainTable() throws {
         try NamespaceFixture.with { f in
             let (rt, v) = try prepared(f)

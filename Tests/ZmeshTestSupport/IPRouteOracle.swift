@@ -70,11 +70,15 @@ public enum IPRouteOracle {
         }
     }
 
-    /// Every route of every table, IPv4 and IPv6.
-    public static func routes(in namespace: String) throws -> [RouteJSON] {
-        let v4 = try decode([RouteJSON].self, ShellCommand.run(["ip", "-4", "-j", "-n", namespace, "route", "show", "table", "all"]))
-        let v6 = try decode([RouteJSON].self, ShellCommand.run(["ip", "-6", "-j", "-n", namespace, "route", "show", "table", "all"]))
-        return v4 + v6
+    /// Every route of every table, IPv4 and IPv6. With `details` (`ip -d`) every route carries its
+    /// type and protocol; without it iproute2 leaves out `unicast` and `proto boot`.
+    public static func routes(in namespace: String, details: Bool = false) throws -> [RouteJSON] {
+        let options = details ? ["-d", "-j"] : ["-j"]
+        return try ["-4", "-6"].flatMap { family in
+            try decode(
+                [RouteJSON].self,
+                ShellCommand.run(["ip", family] + options + ["-n", namespace, "route", "show", "table", "all"]))
+        }
     }
 
     /// `nft -j list ruleset` inside the namespace, as the list under `"nftables"`.

@@ -12,16 +12,19 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// `RTA_PRIORITY`; `nil` leaves the kernel default (0 for IPv4, 1024 for IPv6).
     public var metric: UInt32?
     public var table: RouteTable
-    /// Who installed it; zmesh's own routes are `.static`.
-    public var routeProtocol: RouteProtocol
-    /// `nil` when creating: chosen as iproute2 does (link scope for an IPv4 route without gateway,
-    /// universe otherwise). Listing reports the kernel's value.
+    /// Who installed it (`proto`). `nil`: `.static` when adding or replacing (zmesh's own routes), and
+    /// any protocol when deleting — as `ip route del` does, so routes made by others (`proto kernel`,
+    /// `proto boot`) can be deleted too. Listing reports the kernel's value.
+    public var routeProtocol: RouteProtocol?
+    /// `nil` when adding or replacing: chosen as iproute2 does (link scope for an IPv4 route without
+    /// gateway, universe otherwise); when deleting: any scope (`RT_SCOPE_NOWHERE`, as `ip route del`
+    /// sends). Listing reports the kernel's value.
     public var scope: RouteScope?
     public var type: RouteType
 
     public init(
         destination: IPPrefix, gateway: IPAddress? = nil, device: InterfaceName? = nil, metric: UInt32? = nil,
-        table: RouteTable = .main, routeProtocol: RouteProtocol = .static, scope: RouteScope? = nil,
+        table: RouteTable = .main, routeProtocol: RouteProtocol? = nil, scope: RouteScope? = nil,
         type: RouteType = .unicast
     ) {
         self.destination = destination
@@ -36,8 +39,11 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     public var isDefault: Bool { destination.length == 0 }
 
-    /// The scope the kernel gets: the explicit one, or iproute2's choice.
-    var effectiveScope: RouteScope {
+    /// The protocol an added or replaced route gets: the explicit one, or `.static`.
+    var protocolForAdding: RouteProtocol { routeProtocol ?? .static }
+
+    /// The scope an added or replaced route gets: the explicit one, or iproute2's choice.
+    var scopeForAdding: RouteScope {
         if let scope { return scope }
         if type != .unicast { return type == .local ? .host : .universe }
         return destination.isIPv4 && gateway == nil ? .link : .universe
@@ -89,6 +95,8 @@ public struct RouteScope: RawRepresentable, Sendable, Hashable {
     public static let universe = RouteScope(rawValue: 0)
     public static let link = RouteScope(rawValue: 253)
     public static let host = RouteScope(rawValue: 254)
+    /// `RT_SCOPE_NOWHERE`: in a delete request, "whatever scope the route has".
+    public static let nowhere = RouteScope(rawValue: 255)
 }
 
 /// `RTN_*`.

@@ -18,7 +18,10 @@ extension RouteNetlink {
         try sendRoute(route, operation: "replace route", request: NLM_F_REPLACE)
     }
 
-    /// `ip route del …`: deletes the route the given fields select.
+    /// `ip route del …`: deletes the route the given fields select — destination, table, and the
+    /// gateway, device, metric, type, protocol and scope when given. Like iproute2, an unset
+    /// protocol or scope selects any, so routes zmesh did not create (`proto kernel`, `proto boot`,
+    /// `scope link`) can be deleted.
     ///
     /// - Throws: ``RouteNLError`` with `.notFound` when there is no such route.
     public func deleteRoute(_ route: Route) throws(RouteNLError) {
@@ -59,8 +62,15 @@ extension RouteNetlink {
             try connection.check(rtnl_route_set_family(entry, UInt8(family)), operation, object)
             try connection.check(rtnl_route_set_dst(entry, destination), operation, object)
             rtnl_route_set_table(entry, route.table.rawValue)
-            rtnl_route_set_protocol(entry, route.routeProtocol.rawValue)
-            rtnl_route_set_scope(entry, route.effectiveScope.rawValue)
+            if request != nil {
+                rtnl_route_set_protocol(entry, route.protocolForAdding.rawValue)
+                rtnl_route_set_scope(entry, route.scopeForAdding.rawValue)
+            } else {
+                // RTPROT_UNSPEC (0) and RT_SCOPE_NOWHERE match any protocol and scope. Both must be set
+                // explicitly: libnl's defaults are RTPROT_STATIC and a guessed scope.
+                rtnl_route_set_protocol(entry, route.routeProtocol?.rawValue ?? 0)
+                rtnl_route_set_scope(entry, (route.scope ?? .nowhere).rawValue)
+            }
             try connection.check(rtnl_route_set_type(entry, route.type.rawValue), operation, object)
             if let metric = route.metric { rtnl_route_set_priority(entry, metric) }
             if index != nil || route.gateway != nil {
