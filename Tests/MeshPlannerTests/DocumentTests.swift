@@ -12,7 +12,9 @@ import ZmeshModel
             Fixtures.publicNode(2, ipv6: "2001:db8::20", outbound: [.ipv4, .ipv6]), Fixtures.hiddenNode(3),
             Fixtures.hiddenNode(4, outbound: [.ipv6]),
         ],
-        accesses: [Fixtures.access("alice-laptop", 1), Fixtures.access("bob-phone", 2, family: .ipv6, via: Fixtures.id(2))])
+        accesses: [
+            Fixtures.access("alice-laptop", 1), Fixtures.access("bob-phone", 2, family: .ipv6, via: Fixtures.id(2)),
+        ])
 
     @Test func specRoundTrips() throws {
         let file = try NetworkSpecFile(json: Array(Self.spec.json.utf8))

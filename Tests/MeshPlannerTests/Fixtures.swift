@@ -67,7 +67,8 @@ enum Fixtures {
 
     /// A public node with the given endpoints (`nil` for none).
     static func publicNode(
-        _ n: UInt64, ipv4: String? = nil, ipv6: String? = nil, outbound: Set<IPFamily>? = nil, usedPorts: Set<UInt16> = []
+        _ n: UInt64, ipv4: String? = nil, ipv6: String? = nil, outbound: Set<IPFamily>? = nil,
+        usedPorts: Set<UInt16> = []
     ) -> NodeSpec {
         NodeSpec(
             id: id(n), publicKey: key(n), ipv4Endpoint: ipv4.map(v4), ipv6Endpoint: ipv6.map(v6), outbound: outbound,
@@ -83,7 +84,8 @@ enum Fixtures {
         range: String = "10.20.0.0/16", ipv6Range: String? = nil, nodes: [NodeSpec], accesses: [AccessRequest] = []
     ) -> NetworkSpec {
         NetworkSpec(
-            name: name("office"), owner: owner, ipv4Range: prefix(range), ipv6Range: ipv6Range.map(prefix), nodes: nodes,
+            name: name("office"), owner: owner, ipv4Range: prefix(range), ipv6Range: ipv6Range.map(prefix),
+            nodes: nodes,
             accesses: accesses)
     }
 
@@ -115,12 +117,15 @@ enum Fixtures {
         let deployment = Deployment(
             version: 0, owner: spec.owner, network: plan.deploymentNetwork,
             nodes: plan.nodes.indices.map { plan.deploymentNode(at: $0, sealedPrivateKey: sealedKeyStandIn) },
-            signatureRequirement: .init(requests: [.init(twin: spec.owner, weight: 1, required: true)], weightRequired: 1))
+            signatureRequirement: .init(
+                requests: [.init(twin: spec.owner, weight: 1, required: true)], weightRequired: 1))
         return deployment.validationProblems(context: MeshPlan.validationContext(for: spec)).map(\.description)
     }
 
     /// Plans `spec`, recording the error as a test issue when the planner refuses.
-    static func plan(_ spec: NetworkSpec, previous: PreviousPlan? = nil, sourceLocation: SourceLocation = #_sourceLocation)
+    static func plan(
+        _ spec: NetworkSpec, previous: PreviousPlan? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    )
         -> MeshPlan?
     {
         do { return try NetworkPlanner.plan(spec, previous: previous) } catch {

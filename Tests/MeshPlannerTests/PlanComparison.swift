@@ -18,7 +18,9 @@ enum PlanComparison {
                 moved.insert(.node(node.id))
                 continue
             }
-            if node.subnet != before.subnet || node.ipv6Subnet != before.ipv6Subnet || node.listenPort != before.listenPort {
+            if node.subnet != before.subnet || node.ipv6Subnet != before.ipv6Subnet
+                || node.listenPort != before.listenPort
+            {
                 problems.append("node \(node.id): subnet, IPv6 subnet or port changed")
             }
             if node.accessNode != before.accessNode {

@@ -50,7 +50,8 @@ import ZmeshModel
         await propertyCheck(count: 16, input: Gen.uint64()) { seed in
             var rng = SplitMix64(seed: seed)
             var topology = Topology(seed: seed)
-            let spec = topology.spec(count: Int.random(in: 1...80, using: &rng), hiddenShare: Double.random(in: 0...0.8, using: &rng))
+            let spec = topology.spec(
+                count: Int.random(in: 1...80, using: &rng), hiddenShare: Double.random(in: 0...0.8, using: &rng))
             let previous = Self.randomPrevious(for: spec, using: &rng)
             guard let plan = Fixtures.plan(spec, previous: previous) else { return }
             #expect(Fixtures.problems(plan, spec) == [], "seed \(seed)")
@@ -99,7 +100,9 @@ import ZmeshModel
     /// twice, ports in use or below 1024, access nodes that are hidden, gone or fine, nodes that left.
     static func randomPrevious(for spec: NetworkSpec, using rng: inout SplitMix64) -> PreviousPlan {
         let slots = 1 << (24 - Int(spec.ipv4Range.length))
-        guard case .v4(let base) = spec.ipv4Range.address else { return PreviousPlan(networkID: spec.networkID, nodes: []) }
+        guard case .v4(let base) = spec.ipv4Range.address else {
+            return PreviousPlan(networkID: spec.networkID, nodes: [])
+        }
         func subnet() -> IPPrefix {
             let inside = Int.random(in: 0..<5, using: &rng) > 0
             let value = inside ? base.value + UInt32(Int.random(in: 0..<slots, using: &rng)) << 8 : 0xC0A8_0000
@@ -109,7 +112,9 @@ import ZmeshModel
         func ipv6Subnet() -> IPPrefix { ula.subnet64(Int.random(in: 0..<300, using: &rng)) }
         var nodes: [PreviousPlan.Node] = []
         for node in spec.nodes where Int.random(in: 0..<10, using: &rng) < 7 {
-            let access = Int.random(in: 0..<3, using: &rng) == 0 ? Fixtures.id(using: &rng) : spec.nodes.randomElement(using: &rng)?.id
+            let access =
+                Int.random(in: 0..<3, using: &rng) == 0
+                ? Fixtures.id(using: &rng) : spec.nodes.randomElement(using: &rng)?.id
             let port =
                 Bool.random(using: &rng)
                 ? UInt16.random(in: 1...65535, using: &rng) : node.usedPorts.randomElement(using: &rng) ?? 40000
@@ -131,7 +136,9 @@ import ZmeshModel
 
     /// Whether `subnet` is a /24 of `range` that the planner may assign.
     static func isUsableSlot(_ subnet: IPPrefix, of range: IPPrefix) -> Bool {
-        guard subnet.length == 24, range.contains(subnet.address), case .v4(let a) = subnet.address else { return false }
+        guard subnet.length == 24, range.contains(subnet.address), case .v4(let a) = subnet.address else {
+            return false
+        }
         let wireGuard = (a.value >> 8) & 0xffff
         return wireGuard != 0 && wireGuard != 0xffff
     }

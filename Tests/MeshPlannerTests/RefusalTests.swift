@@ -15,15 +15,18 @@ import ZmeshModel
         }
         #expect(
             PlanError.rangeTooSmall(range: Fixtures.prefix("10.20.0.0/22"), capacity: 4, needed: 6).description
-                == "the network range 10.20.0.0/22 has 4 usable /24 subnets, but 6 are needed (one per node and per access)")
+                == "the network range 10.20.0.0/22 has 4 usable /24 subnets, but 6 are needed (one per node and per access)"
+        )
     }
 
     @Test func slotsWhoseWireGuardAddressIsTheBlocksNetworkOrBroadcastAreSkipped() throws {
         // 10.0.0.0/24 would be 100.64.0.0 and 10.255.255.0/24 100.64.255.255.
-        let spec = Fixtures.spec(range: "10.0.0.0/22", nodes: (1...3).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") })
+        let spec = Fixtures.spec(
+            range: "10.0.0.0/22", nodes: (1...3).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") })
         let plan = try #require(Fixtures.plan(spec))
         #expect(plan.nodes.map(\.subnet.description) == ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"])
-        let full = Fixtures.spec(range: "10.0.0.0/22", nodes: (1...4).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") })
+        let full = Fixtures.spec(
+            range: "10.0.0.0/22", nodes: (1...4).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") })
         #expect(throws: PlanError.rangeTooSmall(range: Fixtures.prefix("10.0.0.0/22"), capacity: 3, needed: 4)) {
             try NetworkPlanner.plan(full)
         }
@@ -37,10 +40,12 @@ import ZmeshModel
     }
 
     @Test func reservedRange() {
-        #expect(throws: PlanError.reservedRange(Fixtures.prefix("100.64.0.0/10"), reserved: "the ndmz range (100.127.0.0/16)"))
-        {
+        #expect(
+            throws: PlanError.reservedRange(
+                Fixtures.prefix("100.64.0.0/10"), reserved: "the ndmz range (100.127.0.0/16)")
+        ) {
             try NetworkPlanner.plan(Fixtures.spec(range: "100.64.0.0/10", nodes: [Self.publicNode]))
-        } 
+        }
     }
 
     @Test func noFreePortOnANode() {
@@ -66,7 +71,8 @@ import ZmeshModel
         sameKey.publicKey = Self.publicNode.publicKey
         let keys = Fixtures.spec(nodes: [Self.publicNode, sameKey])
         #expect(throws: PlanError.self) { try NetworkPlanner.plan(keys) }
-        let accesses = Fixtures.spec(nodes: [Self.publicNode], accesses: [Fixtures.access("a", 1), Fixtures.access("a", 2)])
+        let accesses = Fixtures.spec(
+            nodes: [Self.publicNode], accesses: [Fixtures.access("a", 1), Fixtures.access("a", 2)])
         #expect(throws: PlanError.duplicateAccess("a")) { try NetworkPlanner.plan(accesses) }
     }
 
@@ -74,7 +80,9 @@ import ZmeshModel
         let bad = Fixtures.spec(nodes: [Self.publicNode], accesses: [Fixtures.access("Alice", 1)])
         #expect(throws: PlanError.invalidAccessName("Alice")) { try NetworkPlanner.plan(bad) }
         let unknown = Fixtures.spec(nodes: [Self.publicNode], accesses: [Fixtures.access("a", 1, via: Fixtures.id(9))])
-        #expect(throws: PlanError.unknownAccessNode(access: "a", node: Fixtures.id(9))) { try NetworkPlanner.plan(unknown) }
+        #expect(throws: PlanError.unknownAccessNode(access: "a", node: Fixtures.id(9))) {
+            try NetworkPlanner.plan(unknown)
+        }
         let family = Fixtures.spec(
             nodes: [Self.publicNode], accesses: [Fixtures.access("a", 1, family: .ipv6, via: Fixtures.id(1))])
         #expect(throws: PlanError.ineligibleAccessNode(access: "a", node: Fixtures.id(1), family: .ipv6)) {

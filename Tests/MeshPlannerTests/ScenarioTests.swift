@@ -54,13 +54,14 @@ import ZmeshModel
     }
 
     @Test func ipv6OnlyPublicNodesServeNoIPv4OnlyHiddenNode() throws {
-        let nodes = [
-            Fixtures.publicNode(1, ipv6: "2001:db8::1", outbound: [.ipv4, .ipv6]),
-            Fixtures.publicNode(2, ipv6: "2001:db8::2", outbound: [.ipv4, .ipv6]),
-            Fixtures.publicNode(3, ipv6: "2001:db8::3", outbound: [.ipv4, .ipv6]),
-            Fixtures.publicNode(4, ipv4: "198.51.100.4", ipv6: "2001:db8::4"),
-            Fixtures.publicNode(5, ipv4: "198.51.100.5"),
-        ] + (6...20).map { Fixtures.hiddenNode($0) }
+        let nodes =
+            [
+                Fixtures.publicNode(1, ipv6: "2001:db8::1", outbound: [.ipv4, .ipv6]),
+                Fixtures.publicNode(2, ipv6: "2001:db8::2", outbound: [.ipv4, .ipv6]),
+                Fixtures.publicNode(3, ipv6: "2001:db8::3", outbound: [.ipv4, .ipv6]),
+                Fixtures.publicNode(4, ipv4: "198.51.100.4", ipv6: "2001:db8::4"),
+                Fixtures.publicNode(5, ipv4: "198.51.100.5"),
+            ] + (6...20).map { Fixtures.hiddenNode($0) }
         let spec = Fixtures.spec(nodes: nodes)
         let plan = try #require(Fixtures.plan(spec))
         #expect(Fixtures.problems(plan, spec) == [])
@@ -99,9 +100,11 @@ import ZmeshModel
     }
 
     @Test func ipv6OnlyHiddenNodesUseIPv6AccessNodes() throws {
-        let nodes = [
-            Fixtures.publicNode(1, ipv4: "198.51.100.1"), Fixtures.publicNode(2, ipv4: "198.51.100.2", ipv6: "2001:db8::2"),
-        ] + (3...8).map { Fixtures.hiddenNode($0, outbound: [.ipv6]) }
+        let nodes =
+            [
+                Fixtures.publicNode(1, ipv4: "198.51.100.1"),
+                Fixtures.publicNode(2, ipv4: "198.51.100.2", ipv6: "2001:db8::2"),
+            ] + (3...8).map { Fixtures.hiddenNode($0, outbound: [.ipv6]) }
         let spec = Fixtures.spec(nodes: nodes)
         let plan = try #require(Fixtures.plan(spec))
         #expect(Fixtures.problems(plan, spec) == [])
@@ -110,7 +113,8 @@ import ZmeshModel
     }
 
     @Test func hiddenNodesAreSpreadEvenly() throws {
-        let nodes = (1...4).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") } + (5...44).map { Fixtures.hiddenNode($0) }
+        let nodes =
+            (1...4).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") } + (5...44).map { Fixtures.hiddenNode($0) }
         let spec = Fixtures.spec(nodes: nodes)
         let plan = try #require(Fixtures.plan(spec))
         #expect(plan.publicNodes.map(\.servedNodes.count) == [10, 10, 10, 10])

@@ -9,7 +9,8 @@ import ZmeshModel
     /// Two public nodes (one of them dual-stack), four hidden nodes and a laptop.
     static let spec = Fixtures.spec(
         nodes: [
-            Fixtures.publicNode(1, ipv4: "198.51.100.1", ipv6: "2001:db8::1"), Fixtures.publicNode(2, ipv4: "198.51.100.2"),
+            Fixtures.publicNode(1, ipv4: "198.51.100.1", ipv6: "2001:db8::1"),
+            Fixtures.publicNode(2, ipv4: "198.51.100.2"),
         ] + (3...6).map { Fixtures.hiddenNode($0) },
         accesses: [Fixtures.access("laptop", 1)])
 
@@ -112,7 +113,9 @@ import ZmeshModel
             ] {
                 let there = simulator.send(from: laptop, source: source, to: destination)
                 #expect(there.outcome == .delivered(n))
-                #expect(there.path.first == laptop && there.path.dropFirst().first == Self.index(simulator, .node(access.accessNode)))
+                #expect(
+                    there.path.first == laptop
+                        && there.path.dropFirst().first == Self.index(simulator, .node(access.accessNode)))
                 let back = simulator.send(from: n, source: destination, to: source)
                 #expect(back.outcome == .delivered(laptop))
                 #expect(back.path == there.path.reversed())

@@ -6,7 +6,8 @@ import ZmeshModel
 /// Updates against a previous plan, case by case (the property tests cover random ones).
 @Suite struct StabilityTests {
     static let base = Fixtures.spec(
-        nodes: (1...5).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") } + (6...15).map { Fixtures.hiddenNode($0) },
+        nodes: (1...5).map { Fixtures.publicNode($0, ipv4: "198.51.100.\($0)") }
+            + (6...15).map { Fixtures.hiddenNode($0) },
         accesses: [Fixtures.access("laptop", 1)])
 
     /// Per node id, the peer entries that differ between the plans (by target).
@@ -98,11 +99,15 @@ import ZmeshModel
         let new = try NetworkPlanner.plan(spec, previous: PreviousPlan(old))
         let moved = try #require(new.node(node.id))
         #expect(moved.listenPort != node.listenPort)
-        #expect(new.notes == ["public node \(node.id): port \(node.listenPort) is in use on the node; now \(moved.listenPort)"])
+        #expect(
+            new.notes == [
+                "public node \(node.id): port \(node.listenPort) is in use on the node; now \(moved.listenPort)"
+            ])
         // Everyone else keeps everything; the peers of the moved node see its new endpoint.
         let changed = Self.changedEntries(old, new)
         for other in new.nodes where other.id != node.id {
-            #expect(changed[other.id] == (other.accessNode == nil || other.accessNode == node.id ? [.node(node.id)] : nil))
+            #expect(
+                changed[other.id] == (other.accessNode == nil || other.accessNode == node.id ? [.node(node.id)] : nil))
         }
     }
 }

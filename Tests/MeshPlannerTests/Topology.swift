@@ -19,7 +19,9 @@ struct Topology {
         let hidden = Double.random(in: 0..<1, using: &rng) < hiddenShare
         var used: Set<UInt16> = []
         if Int.random(in: 0..<4, using: &rng) == 0 {
-            for _ in 0..<Int.random(in: 1...20, using: &rng) { used.insert(UInt16.random(in: 1024...32767, using: &rng)) }
+            for _ in 0..<Int.random(in: 1...20, using: &rng) {
+                used.insert(UInt16.random(in: 1024...32767, using: &rng))
+            }
         }
         if hidden {
             let outbound: Set<IPFamily> =

@@ -13,7 +13,9 @@ struct DocumentReader {
         }
     }
 
-    mutating func fail(_ path: String, _ message: String) { problems.append(path.isEmpty ? message : "\(path): \(message)") }
+    mutating func fail(_ path: String, _ message: String) {
+        problems.append(path.isEmpty ? message : "\(path): \(message)")
+    }
 
     /// The members of an object, checking that every `required` one is present and, when `strict`, that
     /// there is no member outside `required` and `optional`.
@@ -28,7 +30,9 @@ struct DocumentReader {
         var out: [String: JSONValue] = [:]
         for member in members {
             if strict, !required.contains(member.key), !optional.contains(member.key) {
-                fail(join(path, member.key), "unknown member (expected \((required + optional).joined(separator: ", ")))")
+                fail(
+                    join(path, member.key), "unknown member (expected \((required + optional).joined(separator: ", ")))"
+                )
             }
             out[member.key] = member.value
         }

@@ -166,7 +166,9 @@ struct JSONParser {
             index += 1
             switch c {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: out, as: UTF8.self) else { throw error("a string is not valid UTF-8") }
+                guard let text = String(validating: out, as: UTF8.self) else {
+                    throw error("a string is not valid UTF-8")
+                }
                 return text
             case UInt8(ascii: "\\"):
                 guard let e = current else { throw error("unterminated string") }

@@ -34,16 +34,25 @@ extension MeshPlan {
             ("bridge_addresses", .array(node.bridgeAddresses.map { .string($0.description) })),
             ("listen_port", .integer(Int(node.listenPort))),
         ]
-        if !node.endpoints.isEmpty { members.append(("endpoints", .array(node.endpoints.map { .string($0.description) }))) }
+        if !node.endpoints.isEmpty {
+            members.append(("endpoints", .array(node.endpoints.map { .string($0.description) })))
+        }
         if let access = node.accessNode { members.append(("access_node", .string(access.rawValue))) }
-        if !node.servedNodes.isEmpty { members.append(("served_nodes", .array(node.servedNodes.map { .string($0.rawValue) }))) }
-        if !node.servedAccesses.isEmpty { members.append(("served_accesses", .array(node.servedAccesses.map(JSONValue.string)))) }
+        if !node.servedNodes.isEmpty {
+            members.append(("served_nodes", .array(node.servedNodes.map { .string($0.rawValue) })))
+        }
+        if !node.servedAccesses.isEmpty {
+            members.append(("served_accesses", .array(node.servedAccesses.map(JSONValue.string))))
+        }
         members.append(
             (
                 "routes",
                 .array(
                     node.routes.map {
-                        .object([("destination", .string($0.destination.description)), ("device", .string($0.device.rawValue))])
+                        .object([
+                            ("destination", .string($0.destination.description)),
+                            ("device", .string($0.device.rawValue)),
+                        ])
                     })
             ))
         members.append(("peers", .array(peers(ofNodeAt: index).map(Self.peerJSON))))
@@ -59,7 +68,9 @@ extension MeshPlan {
         members.append(("public_key", .string(peer.publicKey.base64)))
         members.append(("allowed_ips", .array(peer.allowedIPs.map { .string($0.description) })))
         if let endpoint = peer.endpoint { members.append(("endpoint", .string(endpoint.description))) }
-        if peer.persistentKeepalive > 0 { members.append(("persistent_keepalive", .integer(Int(peer.persistentKeepalive)))) }
+        if peer.persistentKeepalive > 0 {
+            members.append(("persistent_keepalive", .integer(Int(peer.persistentKeepalive))))
+        }
         return .object(members)
     }
 
@@ -90,18 +101,25 @@ extension PreviousPlan {
             let path = "nodes[\(i)]"
             let members = reader.object(
                 value, path, required: ["id", "subnet", "ipv6_subnet", "listen_port"], strict: false)
-            let nodeID = reader.parsed(members?["id"], path + ".id") { (s: String) throws(ParseError) in try IdentityID(s) }
-            let subnet = reader.parsed(members?["subnet"], path + ".subnet") { (s: String) throws(ParseError) in try IPPrefix(s) }
+            let nodeID = reader.parsed(members?["id"], path + ".id") { (s: String) throws(ParseError) in
+                try IdentityID(s)
+            }
+            let subnet = reader.parsed(members?["subnet"], path + ".subnet") { (s: String) throws(ParseError) in
+                try IPPrefix(s)
+            }
             let ipv6 = reader.parsed(members?["ipv6_subnet"], path + ".ipv6_subnet") { (s: String) throws(ParseError) in
                 try IPPrefix(s)
             }
             let port = reader.integer(members?["listen_port"], path + ".listen_port", in: 1...65535)
             var access: IdentityID?
             if let value = members?["access_node"] {
-                access = reader.parsed(value, path + ".access_node") { (s: String) throws(ParseError) in try IdentityID(s) }
+                access = reader.parsed(value, path + ".access_node") { (s: String) throws(ParseError) in
+                    try IdentityID(s)
+                }
             }
             if let nodeID, let subnet, let ipv6, let port {
-                nodes.append(Node(id: nodeID, subnet: subnet, ipv6Subnet: ipv6, listenPort: UInt16(port), accessNode: access))
+                nodes.append(
+                    Node(id: nodeID, subnet: subnet, ipv6Subnet: ipv6, listenPort: UInt16(port), accessNode: access))
             }
         }
         var accesses: [Access] = []
@@ -110,7 +128,9 @@ extension PreviousPlan {
             let members = reader.object(
                 value, path, required: ["name", "subnet", "ipv6_subnet", "access_node"], strict: false)
             let name = reader.string(members?["name"], path + ".name")
-            let subnet = reader.parsed(members?["subnet"], path + ".subnet") { (s: String) throws(ParseError) in try IPPrefix(s) }
+            let subnet = reader.parsed(members?["subnet"], path + ".subnet") { (s: String) throws(ParseError) in
+                try IPPrefix(s)
+            }
             let ipv6 = reader.parsed(members?["ipv6_subnet"], path + ".ipv6_subnet") { (s: String) throws(ParseError) in
                 try IPPrefix(s)
             }

@@ -30,7 +30,8 @@ public struct NetworkSpecFile: Sendable, Hashable {
             optional: ["ipv6_range", "accesses"])
         let name = reader.parsed(root?["name"], "name") { (s: String) throws(ParseError) in try NetworkName(s) }
         let owner = reader.parsed(root?["owner"], "owner") { (s: String) throws(ParseError) in try IdentityID(s) }
-        let ipv4 = reader.parsed(root?["ipv4_range"], "ipv4_range") { (s: String) throws(ParseError) in try IPPrefix(s) }
+        let ipv4 = reader.parsed(root?["ipv4_range"], "ipv4_range") { (s: String) throws(ParseError) in try IPPrefix(s)
+        }
         var ipv6: IPPrefix?
         if let value = root?["ipv6_range"] {
             ipv6 = reader.parsed(value, "ipv6_range") { (s: String) throws(ParseError) in try IPPrefix(s) }
@@ -54,7 +55,8 @@ public struct NetworkSpecFile: Sendable, Hashable {
 
 extension DocumentReader {
     mutating func node(_ value: JSONValue, _ path: String) -> NodeSpec? {
-        let members = object(value, path, required: ["id", "public_key"], optional: ["endpoints", "outbound", "used_ports"])
+        let members = object(
+            value, path, required: ["id", "public_key"], optional: ["endpoints", "outbound", "used_ports"])
         let id = parsed(members?["id"], join(path, "id")) { (s: String) throws(ParseError) in try IdentityID(s) }
         let key = key(members?["public_key"], join(path, "public_key"))
         var ipv4: IPv4Address?
@@ -77,10 +79,13 @@ extension DocumentReader {
         }
         var used: Set<UInt16> = []
         for (j, element) in (array(members?["used_ports"], join(path, "used_ports")) ?? []).enumerated() {
-            if let port = integer(element, "\(join(path, "used_ports"))[\(j)]", in: 1...65535) { used.insert(UInt16(port)) }
+            if let port = integer(element, "\(join(path, "used_ports"))[\(j)]", in: 1...65535) {
+                used.insert(UInt16(port))
+            }
         }
         guard let id, let key else { return nil }
-        return NodeSpec(id: id, publicKey: key, ipv4Endpoint: ipv4, ipv6Endpoint: ipv6, outbound: outbound, usedPorts: used)
+        return NodeSpec(
+            id: id, publicKey: key, ipv4Endpoint: ipv4, ipv6Endpoint: ipv6, outbound: outbound, usedPorts: used)
     }
 
     mutating func access(_ value: JSONValue, _ path: String) -> (AccessRequest, hasKey: Bool)? {
@@ -119,7 +124,9 @@ extension NetworkSpec {
 
 extension NodeSpec {
     var jsonValue: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("id", .string(id.rawValue)), ("public_key", .string(publicKey.base64))]
+        var members: [(key: String, value: JSONValue)] = [
+            ("id", .string(id.rawValue)), ("public_key", .string(publicKey.base64)),
+        ]
         let endpoints = endpointFamilies.compactMap { endpointAddress($0) }
         if !endpoints.isEmpty { members.append(("endpoints", .array(endpoints.map { .string($0.description) }))) }
         if let outbound { members.append(("outbound", .array(outbound.sorted().map { .string($0.rawValue) }))) }

@@ -42,7 +42,8 @@ extension MeshPlan {
             peers.append(
                 PlannedPeer(
                     target: .node(other.id), publicKey: other.publicKey, allowedIPs: carriedPrefixes[p],
-                    endpoint: endpoint, persistentKeepalive: endpoint != nil && !dialledBack ? Self.keepaliveSeconds : 0))
+                    endpoint: endpoint, persistentKeepalive: endpoint != nil && !dialledBack ? Self.keepaliveSeconds : 0
+                ))
         }
         for h in servedNodeIndices[index] {
             let hidden = nodes[h]

@@ -16,11 +16,14 @@ extension MeshPlan {
                 + "accesses \(accesses.count), peer entries \(peerEntryCount)")
         for (i, node) in nodes.enumerated() {
             out.append("")
-            out.append("node \(node.id)  \(node.isPublic ? "public" : "hidden via \(node.accessNode?.rawValue ?? "?")")")
+            out.append(
+                "node \(node.id)  \(node.isPublic ? "public" : "hidden via \(node.accessNode?.rawValue ?? "?")")")
             out.append(
                 "  subnet \(node.subnet)  \(node.ipv6Subnet)  wireguard \(node.wireGuardInterfaceAddress)  "
                     + "port \(node.listenPort)")
-            if !node.endpoints.isEmpty { out.append("  endpoints " + node.endpoints.map(\.description).joined(separator: "  ")) }
+            if !node.endpoints.isEmpty {
+                out.append("  endpoints " + node.endpoints.map(\.description).joined(separator: "  "))
+            }
             out.append("  routes " + node.routes.map(\.description).joined(separator: ", "))
             guard includePeers else { continue }
             for peer in peers(ofNodeAt: i) {

@@ -24,7 +24,9 @@ extension PlanBuilder {
         keys.reserveCapacity(nodes.count + accesses.count)
         func claim(_ key: WireGuardKey, _ member: String) throws(PlanError) {
             guard !key.isZero else { throw .zeroPublicKey(member) }
-            if let first = keys.updateValue(member, forKey: key) { throw .duplicatePublicKey(first: first, second: member) }
+            if let first = keys.updateValue(member, forKey: key) {
+                throw .duplicatePublicKey(first: first, second: member)
+            }
         }
         for (i, node) in nodes.enumerated() {
             if i > 0, nodes[i - 1].id == node.id { throw .duplicateNode(node.id) }

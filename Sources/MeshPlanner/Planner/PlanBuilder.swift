@@ -86,7 +86,8 @@ struct PlanBuilder {
                         node.endpointAddress(family).map { Endpoint(address: $0, port: ports[i]) }
                     },
                     dialFamilies: node.dialFamilies.sorted(), accessNode: nodeAccess[i].map { nodes[$0].id },
-                    servedNodes: servedNodes[i].map { nodes[$0].id }, servedAccesses: servedAccesses[i].map { accesses[$0].name },
+                    servedNodes: servedNodes[i].map { nodes[$0].id },
+                    servedAccesses: servedAccesses[i].map { accesses[$0].name },
                     routes: routes))
         }
         var plannedAccesses: [PlannedAccess] = []

@@ -70,9 +70,11 @@ public enum PlanError: Error, Sendable, Hashable, CustomStringConvertible {
             "access '\(access)' dials over \(family), but its access node \(node) has no \(family) endpoint"
         case .noPublicNode(let hidden, let accesses):
             "the network has no public node to serve "
-                + ([hidden.isEmpty ? nil : "hidden nodes \(hidden.map(\.rawValue).joined(separator: ", "))",
-                    accesses.isEmpty ? nil : "accesses \(accesses.joined(separator: ", "))"]
-                    .compactMap { $0 }.joined(separator: " and "))
+                + ([
+                    hidden.isEmpty ? nil : "hidden nodes \(hidden.map(\.rawValue).joined(separator: ", "))",
+                    accesses.isEmpty ? nil : "accesses \(accesses.joined(separator: ", "))",
+                ]
+                .compactMap { $0 }.joined(separator: " and "))
                 + ": give at least one node a public endpoint"
         case .noAccessNode(let member, let families):
             "\(member) dials out over \(families.map(\.description).joined(separator: " and ")) only, "

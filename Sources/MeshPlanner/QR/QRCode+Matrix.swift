@@ -42,7 +42,8 @@ extension QRCode {
             let positions = alignmentPositions
             let last = positions.count - 1
             for (i, px) in positions.enumerated() {
-                for (j, py) in positions.enumerated() where !(i == 0 && j == 0 || i == 0 && j == last || i == last && j == 0) {
+                for (j, py) in positions.enumerated()
+                where !(i == 0 && j == 0 || i == 0 && j == last || i == last && j == 0) {
                     for dy in -2...2 {
                         for dx in -2...2 { setFunction(px + dx, py + dy, max(abs(dx), abs(dy)) != 1) }
                     }
@@ -58,7 +59,9 @@ extension QRCode {
             let count = version / 7 + 2
             let step = (version * 8 + count * 3 + 5) / (count * 4 - 4) * 2
             var result = [6]
-            for k in stride(from: count - 1, through: 1, by: -1) { result.insert(size - 7 - (count - 1 - k) * step, at: 1) }
+            for k in stride(from: count - 1, through: 1, by: -1) {
+                result.insert(size - 7 - (count - 1 - k) * step, at: 1)
+            }
             return result
         }
 

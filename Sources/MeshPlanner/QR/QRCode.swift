@@ -49,10 +49,13 @@ public struct QRCode: Sendable, Hashable {
     public init(
         encoding bytes: [UInt8], errorCorrection: ErrorCorrection = .low, minimumVersion: Int = 1, mask: Int? = nil
     ) throws(EncodingError) {
-        guard (1...40).contains(minimumVersion) else { throw .invalidParameter("version \(minimumVersion) is not 1–40") }
+        guard (1...40).contains(minimumVersion) else {
+            throw .invalidParameter("version \(minimumVersion) is not 1–40")
+        }
         if let mask, !(0...7).contains(mask) { throw .invalidParameter("mask \(mask) is not 0–7") }
         var chosen: Int?
-        for version in minimumVersion...40 where Self.dataBits(bytes.count, version: version) <= Self.dataCapacity(version, errorCorrection) * 8 {
+        for version in minimumVersion...40
+        where Self.dataBits(bytes.count, version: version) <= Self.dataCapacity(version, errorCorrection) * 8 {
             chosen = version
             break
         }

@@ -49,7 +49,8 @@ extension MeshSimulator {
                     guard allowed[at].lookup(source) == peer else {
                         return Trace(
                             path: path,
-                            outcome: .dropped(at, "source check: \(source) is not an allowed IP of \(machines[from].kind)"))
+                            outcome: .dropped(
+                                at, "source check: \(source) is not an allowed IP of \(machines[from].kind)"))
                     }
                 }
                 if machine.localAddresses.contains(destination) { return Trace(path: path, outcome: .delivered(at)) }
@@ -57,7 +58,8 @@ extension MeshSimulator {
                 case .bridge?:
                     return Trace(path: path, outcome: .delivered(at))
                 case nil:
-                    return Trace(path: path, outcome: .dropped(at, "no route to \(destination) (it would leave the network)"))
+                    return Trace(
+                        path: path, outcome: .dropped(at, "no route to \(destination) (it would leave the network)"))
                 case .wireGuard?:
                     break
                 }
@@ -65,11 +67,13 @@ extension MeshSimulator {
                     return Trace(path: path, outcome: .dropped(at, "the machine does not forward"))
                 }
                 guard let peer = allowed[at].lookup(destination) else {
-                    return Trace(path: path, outcome: .dropped(at, "no WireGuard peer has \(destination) in its allowed IPs"))
+                    return Trace(
+                        path: path, outcome: .dropped(at, "no WireGuard peer has \(destination) in its allowed IPs"))
                 }
                 let entry = machine.peers[peer]
                 guard let next = machineByKey[entry.publicKey] else {
-                    return Trace(path: path, outcome: .dropped(at, "peer \(entry.publicKey) is no machine of the network"))
+                    return Trace(
+                        path: path, outcome: .dropped(at, "peer \(entry.publicKey) is no machine of the network"))
                 }
                 if machine.isBehindNAT, machines[next].isBehindNAT {
                     return Trace(

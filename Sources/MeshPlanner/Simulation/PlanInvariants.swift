@@ -54,7 +54,8 @@ public enum PlanInvariants {
         }
         for access in plan.accesses {
             guard let node = plan.node(access.accessNode), node.endpoint(access.family) != nil else {
-                problems.append("access '\(access.name)': access node \(access.accessNode) has no \(access.family) endpoint")
+                problems.append(
+                    "access '\(access.name)': access node \(access.accessNode) has no \(access.family) endpoint")
                 continue
             }
         }

@@ -19,7 +19,8 @@ public struct PreviousPlan: Sendable, Hashable {
         public var accessNode: IdentityID?
 
         /// Memberwise.
-        public init(id: IdentityID, subnet: IPPrefix, ipv6Subnet: IPPrefix, listenPort: UInt16, accessNode: IdentityID?) {
+        public init(id: IdentityID, subnet: IPPrefix, ipv6Subnet: IPPrefix, listenPort: UInt16, accessNode: IdentityID?)
+        {
             self.id = id
             self.subnet = subnet
             self.ipv6Subnet = ipv6Subnet

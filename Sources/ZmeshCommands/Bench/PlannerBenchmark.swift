@@ -6,7 +6,7 @@ import ZmeshCrypto
 import ZmeshModel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `zmesh bench planner`: how long the mesh planner takes and how much memory it needs, for Zero-OS's
@@ -53,12 +53,13 @@ struct BenchPlannerCommand: ParsableCommand {
             return
         }
         #if DEBUG
-        print("planner benchmark (debug build: numbers are slower than release), median of \(iterations)")
+            print("planner benchmark (debug build: numbers are slower than release), median of \(iterations)")
         #else
-        print("planner benchmark (release build), median of \(iterations)")
+            print("planner benchmark (release build), median of \(iterations)")
         #endif
         print(
-            "nodes  hidden  peer entries   plan        plan+peers   update(+1)   json                   peak RSS (growth)")
+            "nodes  hidden  peer entries   plan        plan+peers   update(+1)   json                   peak RSS (growth)"
+        )
         for size in sizes {
             for share in shares { print(try caseLine(nodes: size, hiddenPercent: share)) }
         }
@@ -129,7 +130,8 @@ struct PlannerBenchmark {
         let start = clock.now
         let report = try MeshSimulator(plan: plan, spec: spec).verify()
         let elapsed = clock.now - start
-        return "simulation: \(nodes) nodes (\(hiddenPercent)% hidden): \(report.packets) packets in \(Self.format(elapsed)), "
+        return
+            "simulation: \(nodes) nodes (\(hiddenPercent)% hidden): \(report.packets) packets in \(Self.format(elapsed)), "
             + "\(report.violations.count) violations, longest path \(report.longestPath) tunnels"
     }
 

@@ -25,7 +25,9 @@ public struct NetworkAccess: ParsableCommand {
     @Option(help: "The plan in force (written by 'zmesh network plan --json').")
     public var previous: String?
 
-    @Option(name: .customLong("private-key"), help: "A file holding the device's private key (base64, as 'wg genkey' writes).")
+    @Option(
+        name: .customLong("private-key"),
+        help: "A file holding the device's private key (base64, as 'wg genkey' writes).")
     public var privateKeyFile: String?
 
     @Flag(help: "Print the file as a QR code for the WireGuard app on a phone (comment lines left out).")
@@ -85,7 +87,8 @@ public struct NetworkAccess: ParsableCommand {
         guard access.publicKey.isZero else { return nil }
         let key = WireGuardKeys.generatePrivateKey()
         access.publicKey = WireGuardKeys.publicKey(for: key)
-        CommandOutput.error("made a new key pair for access '\(name)'\n" + Self.addKeyHint(name, access.publicKey, spec))
+        CommandOutput.error(
+            "made a new key pair for access '\(name)'\n" + Self.addKeyHint(name, access.publicKey, spec))
         return key
     }
 
