@@ -135,6 +135,45 @@ struct RuleSetTrafficTests {
         }
     }
 
+    /// IPv6 on the ndmz's public side: `up` (LAN fd00:77::1) ── `ndmz` (pub fd00:77::2; NR link
+    /// fd00:127:1::1) ── NR `nra` (fd00:127:1::2). The ndmz answers no echo request from the public
+    /// side, but neighbour discovery still works in both directions: with both neighbour caches
+    /// flushed, a TCP connection from the NR out through the ndmz gets through (the ndmz must accept
+    /// the LAN's advertisements and solicitations), and a ping from the LAN, though dropped, still
+    /// resolves the ndmz's address (its solicitation was accepted and answered).
+    @Test func ndmzPublicSideGetsOnlyNeighbourDiscovery() throws {
+        try NamespaceFixture.with { f in
+            var lab = TrafficLab(f)
+            for role in ["up", "ndmz", "nra"] { try lab.add(role) }
+            try lab.wire("up", "lan", ["fd00:77::1/64"], to: "ndmz", "pub", ["fd00:77::2/64"])
+            try lab.wire("ndmz", "nra", ["fd00:127:1::1/64"], to: "nra", "up", ["fd00:127:1::2/64"])
+            try lab.forwarding("ndmz")
+            try lab.route("nra", "::/0", via: "fd00:127:1::1")
+            #expect(try PingProbe.echo6(from: lab.name("up"), to: "fd00:77::2"), "LAN → ndmz ping before the rules")
+
+            let ndmz = NDMZPolicy(
+                tableName: try f.tableName("ndmz"), publicInterface: try lab.link("pub"), resourceInterfaces: .prefix("nra"))
+            try lab.apply(try ndmz.table(), in: "ndmz")
+
+            func flushNeighbours() throws {
+                for role in ["up", "ndmz"] { try ShellCommand.run(["ip", "-n", lab.name(role), "neigh", "flush", "all"]) }
+            }
+            func resolved(_ address: String, in role: String) throws -> Bool {
+                try IPRouteOracle.neighbours(in: lab.name(role)).contains { $0.dst == address && $0.isResolved }
+            }
+
+            try flushNeighbours()
+            #expect(try reach(lab, from: "nra", to: ("up", "fd00:77::1"), port: 7500) == "fd00:77::2", "NR → LAN over IPv6")
+            #expect(try resolved("fd00:77::1", in: "ndmz"), "the ndmz resolved the LAN's address")
+
+            try flushNeighbours()
+            #expect(try !PingProbe.echo6(from: lab.name("up"), to: "fd00:77::2"), "LAN → ndmz ping after the rules")
+            #expect(try resolved("fd00:77::2", in: "up"), "the LAN resolved the ndmz's address")
+            // Still answered on the NR side.
+            #expect(try PingProbe.echo6(from: lab.name("nra"), to: "fd00:127:1::1"), "NR → ndmz ping")
+        }
+    }
+
     /// client `c` (MTU 1500) ── router `r` ── its "WireGuard" link (MTU 1400 on r's side) ── server `s`
     /// (MTU 1500). Without clamping the server negotiates a 1500-byte path's MSS; with it, what fits 1400.
     @Test func mssClampingToThePathMTU() throws {

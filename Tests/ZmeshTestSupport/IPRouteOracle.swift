@@ -51,6 +51,19 @@ public enum IPRouteOracle {
         public let table: String?
     }
 
+    /// One entry of `ip -j neigh show`.
+    public struct NeighbourJSON: Decodable, Equatable {
+        public let dst: String
+        public let dev: String?
+        public let lladdr: String?
+        public let state: [String]?
+
+        /// Resolved: a link-layer address known and not (yet) given up on.
+        public var isResolved: Bool {
+            lladdr != nil && !(state ?? []).contains { $0 == "FAILED" || $0 == "INCOMPLETE" }
+        }
+    }
+
     public static func links(in namespace: String) throws -> [LinkJSON] {
         try decode([LinkJSON].self, ShellCommand.run(["ip", "-d", "-j", "-n", namespace, "link", "show"]))
     }
@@ -79,6 +92,11 @@ public enum IPRouteOracle {
                 [RouteJSON].self,
                 ShellCommand.run(["ip", family] + options + ["-n", namespace, "route", "show", "table", "all"]))
         }
+    }
+
+    /// The neighbour (ARP and NDP) cache of the namespace.
+    public static func neighbours(in namespace: String) throws -> [NeighbourJSON] {
+        try decode([NeighbourJSON].self, ShellCommand.run(["ip", "-j", "-n", namespace, "neigh", "show"]))
     }
 
     /// `nft -j list ruleset` inside the namespace, as the list under `"nftables"`.

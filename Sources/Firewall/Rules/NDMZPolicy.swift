@@ -5,7 +5,8 @@ public import ZmeshModel
 /// - traffic leaving through the public interface is masqueraded;
 /// - nothing unsolicited comes in: from the public side only replies and port-forwarded (DNAT'd)
 ///   connections are forwarded, and the ndmz itself answers nothing but neighbour discovery
-///   (and DHCP replies when asked);
+///   (neighbour solicitations and advertisements, router advertisements; not even echo requests)
+///   and DHCP replies when asked;
 /// - no forwarding between network resources;
 /// - no path from a network resource to the protected destinations (the host's own addresses and
 ///   the operator's LAN) except the default gateway, and none to the ndmz's own addresses.
@@ -63,7 +64,9 @@ public struct NDMZPolicy: Sendable, Hashable {
             "ct state invalid drop",
             "iifname \(nr) meta l4proto { icmp, ipv6-icmp } accept",
             "iifname \(nr) drop",
-            "iifname \(pub) meta l4proto ipv6-icmp accept",
+            // Neighbour discovery only (no echo, MLD or redirects); ICMP errors about connections
+            // the ndmz made come in as `related` above.
+            "iifname \(pub) icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept",
         ]
         if acceptsDHCPReplies { input.append("iifname \(pub) udp sport 67 udp dport 68 accept") }
         input.append("iifname \(pub) drop")
