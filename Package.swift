@@ -88,7 +88,7 @@ let package = Package(
 
         .target(
             name: "ZmeshTestSupport",
-            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel", "RouteNL", "Firewall", "CZmeshShims"],
+            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel", "RouteNL", "Firewall"],
             path: "Tests/ZmeshTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "ZmeshModelTests", dependencies: ["ZmeshModel"], swiftSettings: swiftSettings),
