@@ -1,6 +1,11 @@
 import Foundation
+import SystemSupport
 
-/// Runs fixture commands (`ip`, `ss`, `ping`) and returns their standard output.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs fixture commands (`ip`, `ss`, `ping`, `nft`) and returns their standard output.
 public enum ShellCommand {
     /// A command that exited non-zero, with what it printed on standard error.
     public struct Failure: Error, CustomStringConvertible {
@@ -14,13 +19,9 @@ public enum ShellCommand {
         }
     }
 
-    /// The full path of `name` on `PATH`, `/usr/sbin` or `/sbin` (root tools are not always on a test's PATH).
-    public static func locate(_ name: String) -> String? {
-        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    /// The full path of `name` on `PATH`, then `/usr/sbin`, `/usr/bin`, `/sbin`, `/bin` (root tools are
+    /// not always on a test's PATH): ``SystemSupport/SpawnedProcess/locate(_:)``.
+    public static func locate(_ name: String) -> String? { SpawnedProcess.locate(name) }
 
     /// Runs `arguments[0]` with the rest as arguments; throws ``Failure`` on a non-zero exit.
     @discardableResult
@@ -33,23 +34,51 @@ public enum ShellCommand {
     /// Whether the command exits 0.
     public static func succeeds(_ arguments: [String]) -> Bool { (try? execute(arguments).status) == 0 }
 
+    /// Runs the command with standard output and standard error each going to an unlinked temporary
+    /// file, read once it has exited. (Pipes read one after the other deadlock as soon as the child
+    /// fills the buffer of the pipe not being read; files never block the writer.) SystemSupport's
+    /// ``SystemSupport/SpawnedProcess/run(_:_:environment:)`` merges the two streams, and callers
+    /// here parse standard output alone, so this keeps them apart.
     private static func execute(_ arguments: [String]) throws -> (status: Int32, output: String, errorOutput: String) {
         guard let first = arguments.first, let executable = locate(first) else {
             throw Failure(command: arguments, status: 127, output: "", errorOutput: "not found")
         }
+        let output = try CaptureFile()
+        let errorOutput = try CaptureFile()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        let errorOutput = Pipe()
-        process.standardOutput = output
-        process.standardError = errorOutput
+        process.standardOutput = output.handle
+        process.standardError = errorOutput.handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Small outputs only (fixture commands): read stdout, then stderr, then wait.
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errorOutput.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return (process.terminationStatus, try output.contents(), try errorOutput.contents())
+    }
+}
+
+/// An unlinked temporary file a child writes one stream into; read back from the start once the
+/// child has exited. Nothing to remove: the file goes with its last descriptor.
+private final class CaptureFile {
+    let handle: FileHandle
+
+    init() throws {
+        let base = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+        var template = Array("\(base)/zmesh-capture-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            let fd = mkstemp(buffer.baseAddress!)
+            if fd >= 0 { unlink(buffer.baseAddress!) }
+            return fd
+        }
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        // Only the child started with it as stdout/stderr should have it (dup2 clears the flag there).
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// Everything written so far, as text.
+    func contents() throws -> String {
+        try handle.seek(toOffset: 0)
+        return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
     }
 }
