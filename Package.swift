@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "WireGuardNL",
             dependencies: [
-                "Netlink", "SystemSupport", "ZmeshModel", "ZmeshCrypto",
+                "Netlink", "RouteNL", "SystemSupport", "ZmeshModel", "ZmeshCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -82,7 +82,7 @@ let package = Package(
         // Kernel-WireGuard checks run inside the QEMU guest (integration/vm/run.sh).
         .executableTarget(
             name: "zmesh-kernel-checks",
-            dependencies: ["WireGuardNL", "Netlink", "ZmeshModel", "ZmeshCrypto", "SystemSupport"],
+            dependencies: ["WireGuardNL", "RouteNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport"],
             path: "integration/kernel-checks",
             swiftSettings: swiftSettings),
 
@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(name: "ZmeshModelTests", dependencies: ["ZmeshModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireGuardNLTests",
-            dependencies: ["WireGuardNL", "Netlink", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport", "SystemSupport"],
+            dependencies: [
+                "WireGuardNL", "Netlink", "RouteNL", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport", "SystemSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "NetworkPrimitivesTests",

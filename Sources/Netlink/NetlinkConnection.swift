@@ -77,7 +77,7 @@ public final class NetlinkConnection {
                 case NetlinkMessageType.NLMSG_ERROR:
                     let ack = try AcknowledgementMessage(parsing: received, operation: operation)
                     if ack.error != 0 {
-                        throw .kernel(operation: operation, errno: -ack.error, message: ack.message, offset: ack.offset)
+                        throw .kernel(operation: operation, errno: 0 &- ack.error, message: ack.message, offset: ack.offset)
                     }
                     // An ACK ends a "do" request; after a dump with NLM_F_ACK it follows DONE.
                     if !isDump { return }
@@ -91,7 +91,7 @@ public final class NetlinkConnection {
                                 let tlvs = NetlinkAttributes(UnsafeRawBufferPointer(rebasing: received.payload[4...]))
                                 message = tlvs.first { $0.type == ExtendedAckAttribute.NLMSGERR_ATTR_MSG }?.string
                             }
-                            throw .kernel(operation: operation, errno: -error, message: message, offset: nil)
+                            throw .kernel(operation: operation, errno: 0 &- error, message: message, offset: nil)
                         }
                     }
                     if interrupted { throw .dumpInterrupted(operation: operation) }

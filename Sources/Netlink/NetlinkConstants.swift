@@ -5,11 +5,7 @@ public enum NetlinkMessageType {
     public static let NLMSG_ERROR: UInt16 = 2
     public static let NLMSG_DONE: UInt16 = 3
     public static let NLMSG_OVERRUN: UInt16 = 4
-    public static let NLMSG_MIN_TYPE: UInt16 = 16
     public static let GENL_ID_CTRL: UInt16 = 16
-    public static let RTM_NEWLINK: UInt16 = 16
-    public static let RTM_DELLINK: UInt16 = 17
-    public static let RTM_GETLINK: UInt16 = 18
 }
 
 public enum NetlinkFlags {
@@ -18,9 +14,6 @@ public enum NetlinkFlags {
     public static let NLM_F_ACK: UInt16 = 0x4
     public static let NLM_F_DUMP_INTR: UInt16 = 0x10
     public static let NLM_F_DUMP: UInt16 = 0x300
-    public static let NLM_F_REPLACE: UInt16 = 0x100
-    public static let NLM_F_EXCL: UInt16 = 0x200
-    public static let NLM_F_CREATE: UInt16 = 0x400
     public static let NLM_F_CAPPED: UInt16 = 0x100
     public static let NLM_F_ACK_TLVS: UInt16 = 0x200
 }
@@ -37,7 +30,6 @@ public enum NetlinkProtocol: Int32, Sendable {
 }
 
 enum NetlinkSocketOption {
-    static let SOL_NETLINK: Int32 = 270
     static let NETLINK_CAP_ACK: Int32 = 10
     static let NETLINK_EXT_ACK: Int32 = 11
 }
@@ -53,19 +45,11 @@ public enum GenericNetlinkControl {
     public static let CTRL_ATTR_FAMILY_NAME: UInt16 = 2
 }
 
-public enum LinkAttribute {
-    public static let IFLA_IFNAME: UInt16 = 3
-    public static let IFLA_MTU: UInt16 = 4
-    public static let IFLA_LINKINFO: UInt16 = 18
-    public static let IFLA_INFO_KIND: UInt16 = 1
-}
-
 /// Sizes of the fixed headers (x86_64 and every other Linux ABI).
 public enum NetlinkSize {
     public static let messageHeader = 16
     public static let genericHeader = 4
     public static let attributeHeader = 4
-    public static let interfaceInfo = 16
     public static let errorHeader = 20
 
     @inline(__always) public static func align(_ n: Int) -> Int { (n + 3) & ~3 }

@@ -39,14 +39,16 @@ public final class NetlinkMessage {
 
     /// Appends the 4-byte generic-netlink header.
     public func putGenericHeader(command: UInt8, version: UInt8) {
-        let raw = mnl_nlmsg_put_extra_header(header, 4)!
+        let raw = putExtraHeader(size: NetlinkSize.genericHeader)
         raw.storeBytes(of: command, toByteOffset: 0, as: UInt8.self)
         raw.storeBytes(of: version, toByteOffset: 1, as: UInt8.self)
     }
 
-    /// Appends a zeroed fixed header of `size` bytes (ifinfomsg, rtmsg, …) and returns it for filling.
+    /// Appends a zeroed fixed header of `size` bytes (genlmsghdr, nlmsgerr, …) and returns it for filling.
+    /// Fixed headers come first and are small; not fitting is a programming error, not an input error.
     public func putExtraHeader(size: Int) -> UnsafeMutableRawBufferPointer {
-        let raw = mnl_nlmsg_put_extra_header(header, size)!
+        precondition(NetlinkSize.align(size) <= remaining, "a \(size)-byte header does not fit a \(capacity)-byte message")
+        guard let raw = mnl_nlmsg_put_extra_header(header, size) else { preconditionFailure("libmnl returned no header") }
         return UnsafeMutableRawBufferPointer(start: raw, count: size)
     }
 

@@ -17,11 +17,7 @@ extension SpawnedProcess {
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String] = SpawnedProcess.currentEnvironment()
     ) throws(SystemError) -> Completion {
-        var fds: [Int32] = [0, 0]
-        try systemCall("create pipe for", executable) { pipe(&fds) }
-        let (readEnd, writeEnd) = (fds[0], fds[1])
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        let (readEnd, writeEnd) = try Descriptors.pipe(executable)
         let process: SpawnedProcess
         do {
             process = try spawn(

@@ -11,12 +11,8 @@ public final class WakeupPipe: Sendable {
     private let writeEnd: Int32
 
     public init() throws(SystemError) {
-        var ends: [Int32] = [-1, -1]
-        try systemCall("create pipe", "wakeup") { pipe(&ends) }
-        readEnd = ends[0]
-        writeEnd = ends[1]
-        for fd in ends {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        (readEnd, writeEnd) = try Descriptors.pipe("wakeup")
+        for fd in [readEnd, writeEnd] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
     }

@@ -28,15 +28,16 @@ public final class WireGuardClient {
     }
 
     /// The kernel backend, opened on first use; throws ``WireGuardError/kernelHasNoWireGuard`` when absent.
+    /// Only that answer is remembered: a passing failure (a full file table, say) is tried again next time.
     public func kernel() throws(WireGuardError) -> KernelBackend {
         if let cached = kernelBackend { return try cached.get() }
         do {
             let backend = try KernelBackend()
             kernelBackend = .success(backend)
             return backend
-        } catch {
-            kernelBackend = .failure(error)
-            throw error
+        } catch .kernelHasNoWireGuard {
+            kernelBackend = .failure(.kernelHasNoWireGuard)
+            throw .kernelHasNoWireGuard
         }
     }
 

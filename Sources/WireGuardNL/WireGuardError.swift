@@ -1,4 +1,5 @@
 public import Netlink
+public import RouteNL
 public import SystemSupport
 public import ZmeshModel
 
@@ -12,6 +13,10 @@ public enum WireGuardError: Error, Sendable, Equatable, CustomStringConvertible 
     case permissionDenied(operation: String, interface: InterfaceName)
     /// The kernel refused or failed an operation.
     case netlink(interface: InterfaceName?, NetlinkError)
+    /// Creating, deleting, listing or moving an interface failed (rtnetlink).
+    case links(RouteNLError)
+    /// A netlink message budget that cannot hold a WireGuard message.
+    case invalidBudget(Int)
     /// A userspace implementation answered with a non-zero errno, or the UAPI socket failed.
     case userspace(operation: String, interface: InterfaceName, errno: Int32?, detail: String)
     /// A configuration refused before anything was sent.
@@ -28,6 +33,9 @@ public enum WireGuardError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(operation) '\(name)': permission denied (CAP_NET_ADMIN is required)"
         case .netlink(let name, let error):
             return name.map { "interface '\($0)': \(error)" } ?? error.description
+        case .links(let error): return error.description
+        case .invalidBudget(let budget):
+            return "netlink message budget \(budget) refused: it must be a multiple of 4 from 256 to 1048576 bytes"
         case .userspace(let operation, let name, let errno, let detail):
             let code = errno.map { " (\(SystemError.message(for: $0)))" } ?? ""
             return "\(operation) '\(name)' over the userspace API: \(detail)\(code)"

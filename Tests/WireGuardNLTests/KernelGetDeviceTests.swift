@@ -104,7 +104,7 @@ struct KernelGetDeviceTests {
             [CannedReply.acknowledgement(sequence: CannedReply.sequence(of: request), error: -2)]
         }
         #expect(throws: WireGuardError.kernelHasNoWireGuard) {
-            _ = try KernelBackend(genericTransport: generic, routeTransport: RecordingNetlinkTransport { _, _ in [] })
+            _ = try KernelBackend(genericTransport: generic)
         }
     }
 }

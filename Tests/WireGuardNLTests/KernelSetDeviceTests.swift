@@ -138,10 +138,13 @@ struct KernelSetDeviceTests {
         #expect(ip.first(4)?.u32 == 1)
     }
 
-    @Test func aPeerThatCannotFitEvenAloneIsAnError() throws {
-        let (backend, _) = try recordingBackend(budget: 64)
-        #expect(throws: WireGuardError.self) {
-            try backend.set(InterfaceName("wg0"), DeviceUpdate(peers: [PeerUpdate(publicKey: key(1))]))
+    @Test(arguments: [0, 64, 255, 1002, 2 << 20])
+    func budgetsThatCannotHoldAMessageAreRefusedNamingTheValue(budget: Int) {
+        do {
+            _ = try recordingBackend(budget: budget)
+            Issue.record("budget \(budget) accepted")
+        } catch {
+            #expect("\(error)".contains("\(budget)"))
         }
     }
 

@@ -19,8 +19,7 @@ func recordingBackend(
             ? [CannedReply.family(id: familyID, sequence: CannedReply.sequence(of: request))]
             : reply(request, index - 1)
     }
-    let route = RecordingNetlinkTransport { _, _ in [] }
-    let backend = try KernelBackend(genericTransport: generic, routeTransport: route, messageBudget: budget)
+    let backend = try KernelBackend(genericTransport: generic, messageBudget: budget)
     return (backend, generic)
 }
 

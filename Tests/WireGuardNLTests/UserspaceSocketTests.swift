@@ -130,9 +130,7 @@ struct UserspaceSocketTests {
         let server = try FakeUAPIServer(interface: "wgtest0", directory: directory.path) { _ in .hang }
         defer { server.stop() }
         let backend = UserspaceBackend(socketDirectory: directory.path, timeout: .milliseconds(200))
-        let started = ContinuousClock.now
         let error = #expect(throws: WireGuardError.self) { try backend.device(F.name) }
-        #expect(ContinuousClock.now - started < .seconds(3))
         #expect(F.userspace(error)?.errno == ETIMEDOUT)
         #expect(F.userspace(error)?.detail.contains("did not answer") == true)
     }

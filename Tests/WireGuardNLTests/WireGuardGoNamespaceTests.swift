@@ -1,5 +1,5 @@
 import Foundation
-import Netlink
+import RouteNL
 import SystemSupport
 import Testing
 import ZmeshCrypto
@@ -192,11 +192,11 @@ struct WireGuardGoNamespaceTests {
         let daemon = try WireGuardGoProcess.start(name, in: ns0.namespace)
         defer { _ = try? daemon.stop() }
         let error = #expect(throws: WireGuardError.self) { try daemon.moveInterface(to: ns1.namespace) }
-        guard case .netlink(_, let netlinkError) = error else {
-            Issue.record("expected a netlink error, got \(String(describing: error))")
+        guard case .links(let linkError) = error else {
+            Issue.record("expected a link error, got \(String(describing: error))")
             return
         }
-        #expect(netlinkError.errno == 17)  // EEXIST
+        #expect(linkError.code == .exists)  // EEXIST
         #expect(daemon.interfaceNamespace == ns0.namespace)
         #expect(linkExists(name, in: ns0))
     }

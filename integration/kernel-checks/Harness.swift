@@ -34,27 +34,36 @@ enum Shell {
         let stderr: String
     }
 
+    /// Runs a program to completion. Its stdout and stderr go to scratch files rather than pipes, so a
+    /// chatty child can never block on a full pipe while we wait for the other stream.
     @discardableResult
-    static func run(_ arguments: [String], input: String? = nil, allowFailure: Bool = false) throws -> Result {
+    static func run(_ arguments: [String], allowFailure: Bool = false) throws -> Result {
+        let scratch = NSTemporaryDirectory() + "zmesh-check-\(UUID().uuidString)"
+        let outPath = scratch + ".out"
+        let errPath = scratch + ".err"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
+            throw CheckFailure(description: "cannot create scratch files in \(NSTemporaryDirectory())")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try locate(arguments[0]))
         process.arguments = Array(arguments.dropFirst())
-        let out = Pipe()
-        let err = Pipe()
-        let inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = inPipe
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inPipe.fileHandleForWriting.close()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try out.close()
+        try err.close()
         let result = Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
         if !allowFailure && result.status != 0 {
             throw CheckFailure(description: "\(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }

@@ -1,4 +1,4 @@
-import Netlink
+import RouteNL
 import WireGuardNL
 import ZmeshModel
 
@@ -38,8 +38,8 @@ enum LinkChecks {
             do {
                 try backend.createInterface(link)
                 throw CheckFailure(description: "creating an existing link succeeded")
-            } catch WireGuardError.netlink(_, let error) {
-                try expect(error.errno == 17, "expected EEXIST, got \(error)")
+            } catch WireGuardError.links(let error) {
+                try expect(error.code == .exists, "expected EEXIST, got \(error)")
             }
         },
     ]

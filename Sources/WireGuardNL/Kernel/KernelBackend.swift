@@ -1,4 +1,5 @@
 public import Netlink
+public import RouteNL
 public import ZmeshModel
 
 #if canImport(Glibc)
@@ -15,7 +16,8 @@ public final class KernelBackend: WireGuardBackend {
     public let messageBudget: Int
     public let canRemoveAllowedIPs: Bool
     let genl: NetlinkConnection
-    let route: NetlinkConnection
+    /// Links (create, delete, list) over rtnetlink; `nil` for a backend built on test transports.
+    let links: RouteNetlink?
     let familyID: UInt16
 
     public static let defaultMessageBudget = 32 * 1024
@@ -23,28 +25,31 @@ public final class KernelBackend: WireGuardBackend {
     /// Opens sockets in the calling thread's namespace and resolves the family.
     /// Throws ``WireGuardError/kernelHasNoWireGuard`` when the family does not exist.
     public convenience init(messageBudget: Int = KernelBackend.defaultMessageBudget) throws(WireGuardError) {
-        do {
-            try self.init(
-                genericTransport: MnlSocket(.generic), routeTransport: MnlSocket(.route), messageBudget: messageBudget,
-                canRemoveAllowedIPs: KernelBackend.runningKernelRemovesAllowedIPs())
-        } catch let error as WireGuardError {
-            throw error
-        } catch let error as NetlinkError {
-            throw .netlink(interface: nil, error)
-        } catch {
-            throw .netlink(interface: nil, .malformed(operation: "open", reason: "\(error)"))
-        }
+        let socket: MnlSocket
+        do { socket = try MnlSocket(.generic) } catch { throw .netlink(interface: nil, error) }
+        let links: RouteNetlink
+        do { links = try RouteNetlink() } catch { throw .links(error) }
+        try self.init(
+            genericTransport: socket, links: links, messageBudget: messageBudget,
+            canRemoveAllowedIPs: KernelBackend.runningKernelRemovesAllowedIPs())
     }
 
-    /// Over any transports (tests pass recording ones).
+    /// Over any generic-netlink transport (tests pass recording ones); without `links`, creating,
+    /// deleting and listing interfaces is unavailable.
+    ///
+    /// - Throws: ``WireGuardError/invalidBudget(_:)`` for a budget under 256 bytes or not a multiple of 4.
     public init(
-        genericTransport: any NetlinkTransport, routeTransport: any NetlinkTransport, messageBudget: Int = KernelBackend.defaultMessageBudget,
-        canRemoveAllowedIPs: Bool = false, firstSequence: UInt32 = 1
+        genericTransport: any NetlinkTransport, links: RouteNetlink? = nil,
+        messageBudget: Int = KernelBackend.defaultMessageBudget, canRemoveAllowedIPs: Bool = false,
+        firstSequence: UInt32 = 1
     ) throws(WireGuardError) {
+        guard messageBudget >= 256, messageBudget % 4 == 0, messageBudget <= 1 << 20 else {
+            throw .invalidBudget(messageBudget)
+        }
         self.messageBudget = messageBudget
         self.canRemoveAllowedIPs = canRemoveAllowedIPs
         genl = NetlinkConnection(transport: genericTransport, firstSequence: firstSequence)
-        route = NetlinkConnection(transport: routeTransport, firstSequence: firstSequence)
+        self.links = links
         let id: UInt16?
         do { id = try genl.resolveFamily(WG.genlName) } catch { throw .netlink(interface: nil, error) }
         guard let id else { throw .kernelHasNoWireGuard }
@@ -58,9 +63,10 @@ public final class KernelBackend: WireGuardBackend {
     }
 
     public func interfaceNames() throws(WireGuardError) -> [InterfaceName] {
-        let links: [LinkSummary]
-        do { links = try route.links() } catch { throw .netlink(interface: nil, error) }
-        return links.filter { $0.kind == "wireguard" }.compactMap { try? InterfaceName($0.name) }.sorted()
+        let links = try linkConnection()
+        let all: [Link]
+        do { all = try links.links() } catch { throw .links(error) }
+        return all.filter { $0.kind == .wireguard }.compactMap { try? InterfaceName($0.name) }.sorted()
     }
 
     public func device(_ name: InterfaceName) throws(WireGuardError) -> DeviceStatus {
@@ -97,19 +103,34 @@ public final class KernelBackend: WireGuardBackend {
 
     /// `ip link add NAME type wireguard` in the backend's namespace.
     public func createInterface(_ name: InterfaceName) throws(WireGuardError) {
-        do { try route.createLink(name: name.rawValue, kind: "wireguard") } catch {
-            if error.errno == 95 { throw .kernelHasNoWireGuard }
-            throw .netlink(interface: name, error)
+        let links = try linkConnection()
+        do { try links.createWireGuard(name) } catch {
+            if error.code == .notSupported { throw .kernelHasNoWireGuard }
+            throw .links(error)
         }
     }
 
     /// `ip link del NAME`, refusing links that are not WireGuard.
     public func deleteInterface(_ name: InterfaceName) throws(WireGuardError) {
-        guard try interfaceNames().contains(name) else {
-            let exists = (try? route.links())?.contains { $0.name == name.rawValue } ?? false
-            throw exists ? .notWireGuard(name) : .noSuchDevice(name)
+        let links = try linkConnection()
+        do {
+            guard let link = try links.linkIfPresent(named: name) else { throw WireGuardError.noSuchDevice(name) }
+            guard link.kind == .wireguard else { throw WireGuardError.notWireGuard(name) }
+            try links.deleteLink(name)
+        } catch let error as WireGuardError {
+            throw error
+        } catch let error as RouteNLError {
+            throw error.code == .noSuchDevice ? .noSuchDevice(name) : .links(error)
+        } catch {
+            throw .noSuchDevice(name)
         }
-        do { try route.deleteLink(name: name.rawValue) } catch { throw .netlink(interface: name, error) }
+    }
+
+    private func linkConnection() throws(WireGuardError) -> RouteNetlink {
+        guard let links else {
+            throw .links(RouteNLError(.notSupported, operation: "manage links", object: "", namespace: "", reason: "no rtnetlink connection"))
+        }
+        return links
     }
 
     /// Linux 6.16 added per-prefix removal (`WGALLOWEDIP_F_REMOVE_ME`).

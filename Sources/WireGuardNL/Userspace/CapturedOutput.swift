@@ -10,16 +10,7 @@ final class CapturedOutput {
     let fd: Int32
 
     init() throws(SystemError) {
-        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(directory)/zmesh-wireguard-go-XXXXXX".utf8CString)
-        let fd = try template.withUnsafeMutableBufferPointer { buffer throws(SystemError) in
-            guard let path = buffer.baseAddress else { throw SystemError("create output file in", directory, errno: EINVAL) }
-            let fd = try systemCall("create output file in", directory) { mkstemp(path) }
-            unlink(path)
-            return fd
-        }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        self.fd = fd
+        fd = try Descriptors.unlinkedTemporaryFile(prefix: "zmesh-wireguard-go")
     }
 
     deinit { close(fd) }

@@ -177,7 +177,9 @@ struct PeerBuilder {
             configuration.presharedKey = key.isZero ? nil : key
         case "protocol_version": protocolVersion = try UAPIValue.unsigned(value)
         case "endpoint":
-            do { configuration.endpoint = try Endpoint(String(decoding: value, as: UTF8.self)) } catch {
+            // wireguard-go names link-local scopes (`[fe80::1%eth0]:51820`); the index is what we keep.
+            let text = String(decoding: value, as: UTF8.self)
+            do { configuration.endpoint = try Endpoint(text, resolveScope: UAPI.scopeIndex) } catch {
                 throw UAPIValueError(reason: "is not a numeric IPv4:PORT or [IPv6]:PORT endpoint", isSecret: false)
             }
         case "last_handshake_time_sec": handshakeSeconds = try UAPIValue.nonNegative(value)
@@ -261,5 +263,13 @@ enum UAPIValue {
             result = sum
         }
         return result
+    }
+}
+
+extension UAPI {
+    /// The index of the interface a named IPv6 scope refers to, in the calling thread's namespace.
+    static func scopeIndex(_ name: Substring) -> UInt32? {
+        let index = if_nametoindex(String(name))
+        return index == 0 ? nil : index
     }
 }

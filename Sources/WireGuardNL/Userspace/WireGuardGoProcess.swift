@@ -139,7 +139,7 @@ public final class WireGuardGoProcess {
     @discardableResult
     public func stop() throws(WireGuardError) -> ExitStatus {
         if let exitStatus { return exitStatus }
-        do {
+        do throws(SystemError) {
             if let status = try process.reapIfExited() {
                 exitStatus = status
                 return status
@@ -150,7 +150,12 @@ public final class WireGuardGoProcess {
                 return status
             }
             try? process.signal(SIGKILL)
-            let status = try process.waitForExit(timeout: .seconds(5)) ?? .signalled(SIGKILL)
+            // SIGKILL cannot be caught or ignored: a blocking wait reaps the child for certain.
+            var raw: Int32 = 0
+            while waitpid(process.id, &raw, 0) == -1 {
+                guard errno == EINTR else { throw SystemError("wait for", process.description, errno: errno) }
+            }
+            let status = ExitStatus(waitStatus: raw)
             exitStatus = status
             return status
         } catch {

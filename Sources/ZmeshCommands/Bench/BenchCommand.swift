@@ -33,6 +33,14 @@ struct BenchWireGuardCommand: ParsableCommand {
     @Option(help: "Path of the zmesh binary to run as a process (defaults to this one).")
     var zmesh: String?
 
+    func validate() throws {
+        guard peers >= 1 else { throw ValidationError("--peers must be at least 1, not \(peers)") }
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, not \(iterations)") }
+        guard budget >= 256, budget % 4 == 0, budget <= 1 << 20 else {
+            throw ValidationError("--budget must be a multiple of 4 from 256 to 1048576 bytes, not \(budget)")
+        }
+    }
+
     func run() throws {
         let benchmark = try WireGuardBenchmark(
             peers: peers, iterations: iterations, budget: budget, wgPath: wg ?? SpawnedProcess.locate("wg") ?? "wg",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SystemSupport
 import WireGuardNL
 
 /// `zmesh demo`: the main job on one machine. Until the simulated grid exists, a real WireGuardNL
@@ -19,8 +20,11 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        var demo = try WireGuardDemo(nodeCount: nodes, choice: backend)
-        defer { demo.tearDown() }
+        let resources = DemoResources()
+        // Interrupted or killed, the demo still removes what it made.
+        try TerminationSignals.install { resources.tearDown() }
+        let demo = try WireGuardDemo(nodeCount: nodes, choice: backend, resources: resources)
+        defer { resources.tearDown() }
         try demo.run { print($0) }
     }
 }

@@ -1,4 +1,5 @@
 import RouteNL
+import Synchronization
 import SystemSupport
 import WireGuardNL
 import ZmeshCrypto
@@ -18,10 +19,9 @@ struct WireGuardDemo {
     let nodeCount: Int
     let useKernel: Bool
     let tag: String
-    private var namespaces: [String] = []
-    private var daemons: [WireGuardGoProcess] = []
+    let resources: DemoResources
 
-    init(nodeCount: Int, choice: BackendChoice) throws {
+    init(nodeCount: Int, choice: BackendChoice, resources: DemoResources) throws {
         guard geteuid() == 0 else {
             throw DemoFailure(description: "zmesh demo needs root: it creates network namespaces")
         }
@@ -34,6 +34,7 @@ struct WireGuardDemo {
         case .automatic: useKernel = KernelBackend.isAvailable()
         }
         tag = String(UInt32.random(in: 0..<0x10000), radix: 16)
+        self.resources = resources
     }
 
     var publicNamespace: String { "zd\(tag)-pub" }
@@ -41,12 +42,12 @@ struct WireGuardDemo {
     func interfaceName(_ i: Int) -> InterfaceName { try! InterfaceName("w-zd\(tag)-\(i)") }
     func port(_ i: Int) -> UInt16 { UInt16(51820 + i) }
 
-    mutating func run(_ say: (String) -> Void) throws {
+    func run(_ say: (String) -> Void) throws {
         say("zmesh demo: \(nodeCount) nodes, \(useKernel ? "kernel WireGuard" : "userspace WireGuard (wireguard-go; this kernel has no WireGuard)")")
         let started = ContinuousClock.now
         try addNamespace(publicNamespace)
         for i in 1...nodeCount { try addNamespace(nodeNamespace(i)) }
-        say("namespaces: \(namespaces.joined(separator: " "))")
+        say("namespaces: \(publicNamespace) \((1...nodeCount).map(nodeNamespace).joined(separator: " "))")
 
         // 1. Interfaces are born on the public side and moved into their node.
         for i in 1...nodeCount {
@@ -57,7 +58,7 @@ struct WireGuardDemo {
                 try publicSide.move(name, to: .named(nodeNamespace(i)))
             } else {
                 let daemon = try WireGuardGoProcess.start(name, in: .named(publicNamespace))
-                daemons.append(daemon)
+                resources.add(daemon)
                 try daemon.moveInterface(to: .named(nodeNamespace(i)))
             }
         }
@@ -94,13 +95,13 @@ struct WireGuardDemo {
                     guard pingWithRetry(from: i, to: target) else {
                         throw DemoFailure(description: "node \(i) cannot reach \(target)")
                     }
-                    pairs += 1
                 }
+                pairs += 1
             }
         }
         let converged = ContinuousClock.now - started
         let milliseconds = converged.components.seconds * 1000 + converged.components.attoseconds / 1_000_000_000_000_000
-        say("all \(pairs) directed pairs ping (IPv4 and IPv6), \(milliseconds) ms after start")
+        say("all \(pairs) directed pairs ping over IPv4 and IPv6, \(milliseconds) ms after start")
 
         // 5. What node 1 sees.
         let status = try device(node: 1)
@@ -155,18 +156,69 @@ struct WireGuardDemo {
     }
 
     /// Creates a named namespace (as `ip netns add` does) with its loopback up.
-    private mutating func addNamespace(_ name: String) throws {
+    private func addNamespace(_ name: String) throws {
         let namespace = try NetworkNamespace.create(named: name)
-        namespaces.append(name)
+        resources.add(namespace: name)
         try RouteNetlink(namespace: namespace).setUp(try InterfaceName("lo"))
     }
+}
 
-    /// Stops the daemons and deletes the namespaces (and with them every interface the demo made).
-    mutating func tearDown() {
-        for daemon in daemons { _ = try? daemon.stop() }
+/// What the demo made, so that it can be removed at the end or when the demo is interrupted (from
+/// the signal thread): wireguard-go daemons, then namespaces (and with them every interface).
+final class DemoResources: Sendable {
+    private struct State {
+        var namespaces: [String] = []
+        var daemons: [SpawnedProcess] = []
+        /// Set by the first tear-down: anything added afterwards (the demo thread racing a signal) is
+        /// removed at once instead of being recorded.
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    /// Held for a whole tear-down, so a second caller (the demo thread ending while the signal thread
+    /// cleans up) waits for the first to finish before the process exits.
+    private let tearingDown = Mutex(())
+
+    func add(namespace: String) {
+        let closed = state.withLock { state in
+            if !state.closed { state.namespaces.append(namespace) }
+            return state.closed
+        }
+        if closed { try? NetworkNamespace.delete(named: namespace) }
+    }
+
+    func add(_ daemon: WireGuardGoProcess) {
+        let closed = state.withLock { state in
+            if !state.closed { state.daemons.append(daemon.process) }
+            return state.closed
+        }
+        if closed { Self.stop(daemon.process) }
+    }
+
+    /// Stops the daemons and deletes the namespaces; safe to call more than once and from any thread.
+    func tearDown() {
+        tearingDown.withLock { _ in removeEverything() }
+    }
+
+    private func removeEverything() {
+        let (namespaces, daemons) = state.withLock { state in
+            defer {
+                state.namespaces = []
+                state.daemons = []
+                state.closed = true
+            }
+            return (state.namespaces, state.daemons)
+        }
+        for daemon in daemons { Self.stop(daemon) }
         for name in namespaces.reversed() { try? NetworkNamespace.delete(named: name) }
-        daemons = []
-        namespaces = []
+    }
+
+    private static func stop(_ daemon: SpawnedProcess) {
+        try? daemon.signal(SIGTERM)
+        if (try? daemon.waitForExit(timeout: .seconds(3))) == nil {
+            try? daemon.signal(SIGKILL)
+            _ = try? daemon.waitForExit(timeout: .seconds(3))
+        }
     }
 }
 

@@ -12,7 +12,9 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         self.scopeID = address.isIPv4 ? 0 : scopeID
     }
 
-    public init(_ text: some StringProtocol) throws(ParseError) {
+    /// - Parameter resolveScope: turns a named IPv6 scope (`fe80::1%eth0`, as wireguard-go prints it)
+    ///   into an interface index; without it only numeric scopes are accepted.
+    public init(_ text: some StringProtocol, resolveScope: ((Substring) -> UInt32?)? = nil) throws(ParseError) {
         let s = text.trimmingASCIIWhitespace()
         func fail(_ reason: String) -> ParseError { ParseError(kind: "endpoint", value: String(s), reason: reason) }
         let hostPart: Substring
@@ -36,8 +38,13 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         var scope: UInt32 = 0
         if let percent = host.firstIndex(of: "%") {
             let scopeText = host[host.index(after: percent)...]
-            guard let n = UInt32(scopeText) else { throw fail("scope '\(scopeText)' is not a numeric interface index") }
-            scope = n
+            if let n = UInt32(scopeText) {
+                scope = n
+            } else if let n = resolveScope?(scopeText) {
+                scope = n
+            } else {
+                throw fail("scope '\(scopeText)' is not a numeric interface index")
+            }
             host = host[..<percent]
         }
         let address: IPAddress
