@@ -1,3 +1,4 @@
+public import Logging
 public import ZmeshModel
 
 #if canImport(Glibc)
@@ -20,11 +21,18 @@ public enum BackendChoice: String, Sendable, CaseIterable {
 public final class WireGuardClient {
     public let choice: BackendChoice
     public let userspace: UserspaceBackend
+    /// Where ``apply(_:to:)`` reports what it changed (debug) — never key material.
+    public let logger: Logger
     private var kernelBackend: Result<KernelBackend, WireGuardError>?
 
-    public init(choice: BackendChoice = .automatic, socketDirectory: String = UserspaceBackend.defaultSocketDirectory) {
+    /// - Parameter logger: the caller's logger; `nil` logs nothing.
+    public init(
+        choice: BackendChoice = .automatic, socketDirectory: String = UserspaceBackend.defaultSocketDirectory,
+        logger: Logger? = nil
+    ) {
         self.choice = choice
         self.userspace = UserspaceBackend(socketDirectory: socketDirectory)
+        self.logger = logger ?? Logger(label: "zmesh.wireguard", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
     /// The kernel backend, opened on first use; throws ``WireGuardError/kernelHasNoWireGuard`` when absent.
@@ -78,6 +86,20 @@ public final class WireGuardClient {
 
     @discardableResult
     public func apply(_ desired: DeviceConfiguration, to name: InterfaceName) throws(WireGuardError) -> DeviceUpdate? {
-        try backend(for: name).apply(desired, to: name)
+        let backend = try backend(for: name)
+        let sent = try backend.apply(desired, to: name)
+        if let sent {
+            logger.debug(
+                "wireguard device converged",
+                metadata: [
+                    "wg.interface": "\(name)", "wg.backend": "\(backend.kind)",
+                    "wg.peers.removed": "\(sent.peers.count { $0.remove })",
+                    "wg.peers.changed": "\(sent.peers.count { !$0.remove })",
+                    "wg.private_key.changed": "\(sent.privateKey != nil)",
+                ])
+        } else {
+            logger.trace("wireguard device already as desired", metadata: ["wg.interface": "\(name)"])
+        }
+        return sent
     }
 }

@@ -1,4 +1,9 @@
 public import ArgumentParser
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `zmesh`: the network agent for Zero-OS style nodes.
 public struct ZmeshCommand: AsyncParsableCommand {
@@ -10,7 +15,13 @@ public struct ZmeshCommand: AsyncParsableCommand {
     public init() {}
 
     /// Parses the process arguments and runs the chosen command (sync or async), exiting with its status.
+    /// Logging is bootstrapped here, once: to stderr, at the level in `ZMESH_LOG_LEVEL` (default warning).
     public static func runMain(_ arguments: [String]? = nil) async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Self.logLevel
+            return handler
+        }
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -22,4 +33,12 @@ public struct ZmeshCommand: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+
+    /// `ZMESH_LOG_LEVEL` (trace, debug, info, notice, warning, error, critical); warning when unset.
+    static var logLevel: Logger.Level {
+        getenv("ZMESH_LOG_LEVEL").flatMap { Logger.Level(rawValue: String(cString: $0)) } ?? .warning
+    }
+
+    /// The logger commands use for their libraries.
+    static let logger = Logger(label: "zmesh")
 }

@@ -29,6 +29,6 @@ public struct WGOptions: ParsableArguments {
 
     /// Devices of the calling thread's network namespace, through the chosen backend.
     func devices() -> WGClientDevices {
-        WGClientDevices(client: WireGuardClient(choice: backend.choice, socketDirectory: socketDirectory))
+        WGClientDevices(client: WireGuardClient(choice: backend.choice, socketDirectory: socketDirectory, logger: ZmeshCommand.logger))
     }
 }
