@@ -11,24 +11,19 @@ public struct InterfaceAddress: Sendable, Hashable, Comparable, CustomStringConv
         guard prefixLength >= 0, prefixLength <= address.bitWidth else {
             throw ParseError(
                 kind: "interface address", value: "\(address)/\(prefixLength)",
-                reason: "prefix length \(prefixLength) is out of range 0–\(address.bitWidth)")
+                reason: IPPrefix.outOfRange(prefixLength, address))
         }
         self.address = address
         self.prefixLength = prefixLength
     }
 
-    /// Parses `ADDRESS/LENGTH`; a bare address is a host address (/32 or /128).
+    /// Parses `ADDRESS/LENGTH` by ``ZmeshModel/IPPrefix``'s rules (surrounding whitespace ignored,
+    /// the length in ASCII digits within the family's range) but keeps the host bits; a bare
+    /// address is a host address (/32 or /128).
+    ///
+    /// - Throws: ``ZmeshModel/ParseError`` (kind "interface address") naming the input.
     public init(_ text: some StringProtocol) throws(ParseError) {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        let address = try IPAddress(parts[0])
-        guard parts.count == 2 else {
-            try self.init(address, prefixLength: address.bitWidth)
-            return
-        }
-        guard let length = Int(parts[1]), parts[1].allSatisfy(\.isNumber) else {
-            throw ParseError(kind: "interface address", value: String(text), reason: "'\(parts[1])' is not a prefix length")
-        }
-        try self.init(address, prefixLength: length)
+        (address, prefixLength) = try IPPrefix.parseUnmasked(text, kind: "interface address")
     }
 
     /// The subnet (host bits cleared).
