@@ -21,7 +21,8 @@ public struct FirewallError: Error, Sendable, Equatable, CustomStringConvertible
     public let operation: String
     /// What it was attempted on ("table inet zmesh-ndmz").
     public let object: String
-    /// The namespace: its iproute2 name, its path, or "the calling thread's namespace".
+    /// The namespace, as ``SystemSupport/NetworkNamespace/label(_:)`` words it: `namespace NAME`,
+    /// `namespace PATH`, or "the calling thread's namespace".
     public let namespace: String
     /// nftables' error output, or the reason the input was refused.
     public let reason: String

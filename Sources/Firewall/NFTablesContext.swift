@@ -30,8 +30,7 @@ public final class NFTablesContext: Sendable {
     /// - Throws: ``FirewallError`` with `.unknownNamespace` when the namespace does not exist.
     public init(namespace: NetworkNamespace? = nil) throws(FirewallError) {
         self.namespace = namespace
-        let label = namespace.map { ns in ns.name.map { "namespace \($0)" } ?? "namespace \(ns.path)" }
-            ?? "the calling thread's namespace"
+        let label = NetworkNamespace.label(namespace)
         namespaceDescription = label
         let made = try NFTablesContext.inside(namespace, label, "create", "nftables context") { () -> ContextPointer? in
             guard let raw = nft_ctx_new(UInt32(NFT_CTX_DEFAULT)) else { return nil }

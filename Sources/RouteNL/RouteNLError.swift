@@ -35,7 +35,8 @@ public struct RouteNLError: Error, Sendable, Equatable, CustomStringConvertible 
     public let operation: String
     /// What it was attempted on ("link br-1", "address 10.1.1.1/24 on br-1", "route default via …").
     public let object: String
-    /// The namespace: its iproute2 name, its path, or "the calling thread's namespace".
+    /// The namespace, as ``SystemSupport/NetworkNamespace/label(_:)`` words it: `namespace NAME`,
+    /// `namespace PATH`, or "the calling thread's namespace".
     public let namespace: String
     /// The kernel's extended-ACK message when it sent one, otherwise the errno or libnl text.
     public let reason: String

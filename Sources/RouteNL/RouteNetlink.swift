@@ -18,7 +18,7 @@ import Synchronization
 public final class RouteNetlink: Sendable {
     /// The namespace this connection works on; `nil`: the one of the thread that created it.
     public let namespace: NetworkNamespace?
-    /// How errors name the namespace: its iproute2 name, its path, or "the calling thread's namespace".
+    /// How errors name the namespace (``SystemSupport/NetworkNamespace/label(_:)``).
     public let namespaceDescription: String
     private let state: Mutex<Connection>
 
@@ -28,7 +28,7 @@ public final class RouteNetlink: Sendable {
     ///   `.permissionDenied` when it cannot be entered.
     public init(namespace: NetworkNamespace? = nil) throws(RouteNLError) {
         self.namespace = namespace
-        let label = RouteNetlink.describe(namespace)
+        let label = NetworkNamespace.label(namespace)
         namespaceDescription = label
         let recorder = KernelErrorRecorder()
         let context = FailureContext(operation: "open rtnetlink connection", object: "", namespace: label)
@@ -46,11 +46,6 @@ public final class RouteNetlink: Sendable {
             connection.recorder.reset()
             return try body(connection)
         }
-    }
-
-    static func describe(_ namespace: NetworkNamespace?) -> String {
-        guard let namespace else { return "the calling thread's namespace" }
-        return namespace.name.map { "namespace \($0)" } ?? "namespace \(namespace.path)"
     }
 }
 

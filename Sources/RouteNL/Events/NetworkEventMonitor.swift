@@ -31,7 +31,7 @@ public final class NetworkEventMonitor: Sendable {
     public init(
         namespace: NetworkNamespace? = nil, kinds: NetworkEventKinds = [.links, .addresses], bufferLimit: Int = 4096
     ) throws(RouteNLError) {
-        let label = RouteNetlink.describe(namespace)
+        let label = NetworkNamespace.label(namespace)
         namespaceDescription = label
         let context = FailureContext(operation: "subscribe to", object: "network events", namespace: label)
         let recorder = KernelErrorRecorder()

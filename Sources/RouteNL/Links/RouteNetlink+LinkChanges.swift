@@ -58,7 +58,7 @@ extension RouteNetlink {
     public func move(_ name: InterfaceName, to namespace: NetworkNamespace, newName: InterfaceName? = nil)
         throws(RouteNLError) -> Link
     {
-        let target = RouteNetlink.describe(namespace)
+        let target = NetworkNamespace.label(namespace)
         let operation = "move to \(target)"
         let object = "link \(name)"
         do {

@@ -23,7 +23,7 @@ extension RouteNetlink {
         master: InterfaceName? = nil, up: Bool = false
     ) throws(RouteNLError) -> Link {
         let operation = "create veth"
-        let peerPlace = peerNamespace.map { " in \(RouteNetlink.describe($0))" } ?? ""
+        let peerPlace = peerNamespace.map { " in \(NetworkNamespace.label($0))" } ?? ""
         let object = "link \(name) (peer \(peer)\(peerPlace))"
         let created = try withConnection { (connection: borrowing Connection) throws(RouteNLError) -> Link in
             guard let link = rtnl_link_veth_alloc() else {
