@@ -1,10 +1,6 @@
 import Foundation
 import SystemSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Runs fixture commands (`ip`, `ss`, `ping`, `nft`) and returns their standard output.
 public enum ShellCommand {
     /// A command that exited non-zero, with what it printed on standard error.
@@ -63,16 +59,8 @@ private final class CaptureFile {
     let handle: FileHandle
 
     init() throws {
-        let base = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
-        var template = Array("\(base)/zmesh-capture-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            let fd = mkstemp(buffer.baseAddress!)
-            if fd >= 0 { unlink(buffer.baseAddress!) }
-            return fd
-        }
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        // Only the child started with it as stdout/stderr should have it (dup2 clears the flag there).
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        // Close-on-exec: only the child started with it as stdout or stderr gets it (as a dup).
+        let fd = try Descriptors.unlinkedTemporaryFile(prefix: "zmesh-capture")
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
