@@ -8,11 +8,13 @@ enum PlanComparison {
     ///
     /// Nodes in both keep their /24, /64 and port; hidden nodes keep their access node unless it was
     /// removed; accesses in both keep their subnets and access node unless it was removed. A peer entry
-    /// of a node in both plans may differ only if it stands for an added, removed or moved member, for an
-    /// access node whose set of served members changed, or if it belongs to a hidden node that moved.
+    /// of a node in both plans may differ only if it stands for an added, removed or moved member, for a
+    /// node whose endpoints or role changed, for an access node whose set of served members changed, or if
+    /// it belongs to a hidden node that moved or a node whose endpoints or role changed.
     static func unexplainedChanges(old: MeshPlan, new: MeshPlan) -> [String] {
         var problems: [String] = []
         var moved: Set<PlannedPeer.Target> = []
+        var reconfigured: Set<IdentityID> = []
         for node in new.nodes {
             guard let before = old.node(node.id) else {
                 moved.insert(.node(node.id))
@@ -23,9 +25,16 @@ enum PlanComparison {
             {
                 problems.append("node \(node.id): subnet, IPv6 subnet or port changed")
             }
+            if node.endpoints != before.endpoints || node.isPublic != before.isPublic {
+                // New addresses or a new role: every entry for the node, and the node's own, may change.
+                moved.insert(.node(node.id))
+                reconfigured.insert(node.id)
+            }
             if node.accessNode != before.accessNode {
                 moved.insert(.node(node.id))
-                if let previous = before.accessNode, new.node(previous) != nil, new.node(previous)?.isPublic == true {
+                if let previous = before.accessNode, node.accessNode != nil,
+                    let server = new.node(previous), node.dialFamilies.contains(where: { server.endpoint($0) != nil })
+                {
                     problems.append("hidden node \(node.id) moved from \(previous), which is still there")
                 }
             }
@@ -41,7 +50,7 @@ enum PlanComparison {
             }
             if access.accessNode != before.accessNode {
                 moved.insert(.access(access.name))
-                if new.node(before.accessNode) != nil {
+                if new.node(before.accessNode)?.endpoint(access.family) != nil {
                     problems.append("access '\(access.name)' moved from \(before.accessNode), which is still there")
                 }
             }
@@ -55,7 +64,9 @@ enum PlanComparison {
             }
         }
         for (i, node) in new.nodes.enumerated() {
-            guard let j = old.index(of: node.id), !moved.contains(.node(node.id)) || node.isPublic else { continue }
+            guard let j = old.index(of: node.id), !reconfigured.contains(node.id),
+                !moved.contains(.node(node.id)) || node.isPublic
+            else { continue }
             var before: [PlannedPeer.Target: PlannedPeer] = [:]
             for peer in old.peers(ofNodeAt: j) { before[peer.target] = peer }
             var after: [PlannedPeer.Target: PlannedPeer] = [:]

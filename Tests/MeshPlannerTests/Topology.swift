@@ -91,6 +91,22 @@ struct Topology {
                     ipv4Endpoint: IPv4Address(203 << 24 | 113 << 8 | 2),
                     ipv6Endpoint: IPv6Address(high: 0x2001_0db8_ffff_0000, low: 2)))
         }
+        // A few nodes change: a public node moves to a new address, goes hidden, or a hidden node goes public.
+        for i in next.nodes.indices where Int.random(in: 0..<25, using: &rng) == 0 {
+            serial += 1
+            if next.nodes[i].ipv4Endpoint != nil {
+                if Bool.random(using: &rng) {
+                    next.nodes[i].ipv4Endpoint = IPv4Address(198 << 24 | 19 << 16 | UInt32(truncatingIfNeeded: serial))
+                } else {
+                    next.nodes[i].ipv4Endpoint = nil
+                    next.nodes[i].ipv6Endpoint = nil
+                    next.nodes[i].outbound = nil
+                }
+            } else if next.nodes[i].ipv6Endpoint == nil {
+                next.nodes[i].ipv4Endpoint = IPv4Address(198 << 24 | 20 << 16 | UInt32(truncatingIfNeeded: serial))
+                next.nodes[i].outbound = nil
+            }
+        }
         next.accesses = spec.accesses.filter { _ in Bool.random(using: &rng) }
         if Bool.random(using: &rng) {
             next.accesses.append(AccessRequest(name: "phone-\(serial)", publicKey: Fixtures.key(using: &rng)))
