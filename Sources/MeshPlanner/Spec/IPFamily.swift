@@ -2,7 +2,9 @@ public import ZmeshModel
 
 /// An address family, as endpoints and outbound connectivity are described.
 public enum IPFamily: String, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+    /// IPv4.
     case ipv4
+    /// IPv6.
     case ipv6
 
     /// The family of `address`.
