@@ -211,5 +211,15 @@ import Testing
         #expect(lines.count == (code.size + 4 + 1) / 2)
         #expect(lines.allSatisfy { $0.hasPrefix("\u{1B}[30;107m") && $0.hasSuffix("\u{1B}[0m") })
         #expect(text.contains("█") && text.contains("▀") && text.contains("▄"))
+        // Read the modules back from the characters: each line holds two rows.
+        for (row, line) in lines.enumerated() {
+            let cells = Array(line.dropFirst("\u{1B}[30;107m".count).dropLast("\u{1B}[0m".count))
+            #expect(cells.count == code.size + 4)
+            for (column, cell) in cells.enumerated() {
+                let (x, y) = (column - 2, 2 * row - 2)
+                #expect((cell == "█" || cell == "▀") == code.isDark(x: x, y: y))
+                #expect((cell == "█" || cell == "▄") == code.isDark(x: x, y: y + 1))
+            }
+        }
     }
 }
