@@ -41,8 +41,8 @@ public struct PlannedAccess: Sendable, Hashable {
 
     /// The device's interface addresses (`Address =` of the wg-quick file): host addresses, since
     /// every route the device needs comes from its peer's allowed IPs.
-    public var interfaceAddresses: [InterfaceAddress] {
-        [InterfaceAddress(.v4(address), prefixLength: 32), InterfaceAddress(.v6(ipv6Address), prefixLength: 128)]
+    public var interfaceAddresses: [PlannedAddress] {
+        [PlannedAddress(.v4(address), prefixLength: 32), PlannedAddress(.v6(ipv6Address), prefixLength: 128)]
     }
 
     /// The prefixes that stand for the device in the nodes' allowed IPs: its /24, its address (/32)

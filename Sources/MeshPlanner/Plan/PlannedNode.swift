@@ -60,13 +60,13 @@ public struct PlannedNode: Sendable, Hashable {
 
     /// The address of the WireGuard interface: ``wireGuardAddress``/16, so that the kernel routes the
     /// whole WireGuard address block 100.64.0.0/16 into the interface (as Zero-OS does).
-    public var wireGuardInterfaceAddress: InterfaceAddress { InterfaceAddress(.v4(wireGuardAddress), prefixLength: 16) }
+    public var wireGuardInterfaceAddress: PlannedAddress { PlannedAddress(.v4(wireGuardAddress), prefixLength: 16) }
 
     /// The workload bridge's addresses: the first host of the /24 and of the /64.
-    public var bridgeAddresses: [InterfaceAddress] {
+    public var bridgeAddresses: [PlannedAddress] {
         [
-            InterfaceAddress(subnet.firstHost, prefixLength: subnet.length),
-            InterfaceAddress(ipv6Subnet.firstHost, prefixLength: ipv6Subnet.length),
+            PlannedAddress(subnet.firstHost, prefixLength: subnet.length),
+            PlannedAddress(ipv6Subnet.firstHost, prefixLength: ipv6Subnet.length),
         ]
     }
 

@@ -6,7 +6,7 @@ public import ZmeshModel
 /// simulator routes a device's packets. `PrivateKey`, `DNS`, `MTU` and the hooks are read past.
 public struct WGQuickFile: Sendable, Equatable {
     /// `Address =` values, in order.
-    public var addresses: [InterfaceAddress]
+    public var addresses: [PlannedAddress]
     /// `ListenPort =`, when given.
     public var listenPort: UInt16?
     /// The `[Peer]` sections.
@@ -40,7 +40,7 @@ public struct WGQuickFile: Sendable, Equatable {
                     let address = try IPAddress(parts[0])
                     let length = parts.count == 2 ? UInt8(parts[1]) : UInt8(address.bitWidth)
                     guard let length, Int(length) <= address.bitWidth else { throw fail("bad address '\(item)'") }
-                    addresses.append(InterfaceAddress(address, prefixLength: length))
+                    addresses.append(PlannedAddress(address, prefixLength: length))
                 }
             case ("[interface]", "listenport"):
                 guard let port = UInt16(value) else { throw fail("bad port '\(value)'") }

@@ -1,8 +1,9 @@
 public import ZmeshModel
 
-/// An address assigned to an interface with its prefix length, as `ip address add` takes it
-/// (`10.20.1.1/24`): unlike ``IPPrefix`` the host bits are kept.
-public struct InterfaceAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+/// An address the plan assigns to an interface, with its prefix length, as `ip address add` takes it
+/// (`10.20.1.1/24`): unlike ``IPPrefix`` the host bits are kept. (The node agent turns it into
+/// RouteNL's `InterfaceAddress`; this pure target cannot depend on RouteNL.)
+public struct PlannedAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The address itself.
     public let address: IPAddress
     /// The length of the on-link prefix (the kernel adds a route for it).
