@@ -16,14 +16,7 @@ enum SelftestChecks {
             try expect(out.contains("again sends: nothing"), "re-apply sent something:\n\(out)")
         },
         Check(name: "netns.sh 1-2: create-then-move topology, handshake, ping, exact transfer counters") {
-            for ns in ["zm-ns0", "zm-ns1", "zm-ns2"] { try Shell.addNamespace(ns) }
-            let born = try kernelBackend(in: "zm-ns0")
-            _ = try born.createInterface(name("wg1"))
-            _ = try born.createInterface(name("wg2"))
-            try Shell.run(["ip", "-n", "zm-ns0", "link", "set", "wg1", "netns", "zm-ns1"])
-            try Shell.run(["ip", "-n", "zm-ns0", "link", "set", "wg2", "netns", "zm-ns2"])
-            let one = try kernelBackend(in: "zm-ns1")
-            let two = try kernelBackend(in: "zm-ns2")
+            let (one, two) = try bornInNs0MovedToNs1AndNs2()
             let key1 = WireGuardKeys.generatePrivateKey()
             let key2 = WireGuardKeys.generatePrivateKey()
             let psk = WireGuardKeys.generatePresharedKey()
@@ -62,14 +55,7 @@ enum SelftestChecks {
             try expect(try one.device(name("wg1")).configuration == d1.configuration, "configuration changed by traffic")
         },
         Check(name: "apply: one changed peer on a live tunnel keeps the session") {
-            for ns in ["zm-ns0", "zm-ns1", "zm-ns2"] { try Shell.addNamespace(ns) }
-            let born = try kernelBackend(in: "zm-ns0")
-            _ = try born.createInterface(name("wg1"))
-            _ = try born.createInterface(name("wg2"))
-            try Shell.run(["ip", "-n", "zm-ns0", "link", "set", "wg1", "netns", "zm-ns1"])
-            try Shell.run(["ip", "-n", "zm-ns0", "link", "set", "wg2", "netns", "zm-ns2"])
-            let one = try kernelBackend(in: "zm-ns1")
-            let two = try kernelBackend(in: "zm-ns2")
+            let (one, two) = try bornInNs0MovedToNs1AndNs2()
             let key1 = WireGuardKeys.generatePrivateKey()
             let key2 = WireGuardKeys.generatePrivateKey()
             let bystanders = (0..<50).map { i in
@@ -99,4 +85,16 @@ enum SelftestChecks {
             try Shell.run(["ip", "netns", "exec", "zm-ns1", "ping", "-c", "2", "-A", "-W", "2", "192.168.242.2"])
         },
     ]
+
+    /// netns.sh's topology: `wg1` and `wg2` created (through WireGuardNL) in zm-ns0, which has only
+    /// `lo`, and moved into zm-ns1 and zm-ns2; returns backends opened in those two namespaces.
+    static func bornInNs0MovedToNs1AndNs2() throws -> (KernelBackend, KernelBackend) {
+        for ns in ["zm-ns0", "zm-ns1", "zm-ns2"] { try Shell.addNamespace(ns) }
+        let born = try kernelBackend(in: "zm-ns0")
+        try born.createInterface(name("wg1"))
+        try born.createInterface(name("wg2"))
+        try Shell.run(["ip", "-n", "zm-ns0", "link", "set", "wg1", "netns", "zm-ns1"])
+        try Shell.run(["ip", "-n", "zm-ns0", "link", "set", "wg2", "netns", "zm-ns2"])
+        return (try kernelBackend(in: "zm-ns1"), try kernelBackend(in: "zm-ns2"))
+    }
 }
