@@ -18,6 +18,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // C libraries, each behind one system-library target and imported by exactly one Swift module.
@@ -67,12 +73,25 @@ let package = Package(
         .target(
             name: "MeshPlanner", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments"],
             swiftSettings: swiftSettings),
+        // The registry server: Hummingbird HTTP API under /v1, signed requests, SQLKit storage, node mailboxes.
+        .target(
+            name: "Registry",
+            dependencies: [
+                "ZmeshModel", "ZmeshCrypto", "Deployments",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         // The command tree of the zmesh executable.
         .target(
             name: "ZmeshCommands",
             dependencies: [
                 "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport", "RouteNL", "Firewall", "Deployments",
-                "MeshPlanner",
+                "MeshPlanner", "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,6 +133,17 @@ let package = Package(
             dependencies: [
                 "MeshPlanner", "ZmeshModel", "ZmeshCrypto", "Deployments",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Registry", "ZmeshModel", "ZmeshCrypto", "Deployments",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
