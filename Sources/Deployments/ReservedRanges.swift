@@ -40,8 +40,14 @@ public enum ReservedRanges {
     /// `a.b.c.0/24`.
     public static func wireGuardAddress(forSubnet subnet: IPPrefix) -> IPv4Address? {
         guard case .v4(let address) = subnet.address else { return nil }
-        return IPv4Address(
-            100, 64, UInt8(truncatingIfNeeded: address.value >> 16), UInt8(truncatingIfNeeded: address.value >> 8))
+        return wireGuardAddress(forSubnetAddress: address)
+    }
+
+    /// The WireGuard interface address of the node whose /24 starts at `subnet`: `100.64.b.c` for
+    /// `a.b.c.0` (the last octet is ignored).
+    public static func wireGuardAddress(forSubnetAddress subnet: IPv4Address) -> IPv4Address {
+        IPv4Address(
+            100, 64, UInt8(truncatingIfNeeded: subnet.value >> 16), UInt8(truncatingIfNeeded: subnet.value >> 8))
     }
 
     private static func v4(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, _ length: Int) -> IPPrefix {

@@ -9,16 +9,15 @@ import ZmeshModel
 struct SubnetSlots {
     let base: UInt32
     let count: Int
-    private var taken: [Bool]
-    private var cursor = 0
+    private var table: SlotTable
 
     /// The slots of `range` (an IPv4 prefix of length 8 to 24).
     init(range: IPPrefix) {
         guard case .v4(let address) = range.address else { preconditionFailure("an IPv4 range") }
         base = address.value
         count = 1 << (24 - Int(range.length))
-        taken = [Bool](repeating: false, count: count)
-        for slot in 0..<count where !isUsable(slot) { taken[slot] = true }
+        table = SlotTable(count: count)
+        for slot in 0..<count where !isUsable(slot) { _ = table.claim(slot) }
     }
 
     /// Whether `slot` may be assigned at all.
@@ -38,25 +37,13 @@ struct SubnetSlots {
     }
 
     /// Takes `slot` if it is free.
-    mutating func claim(_ slot: Int) -> Bool {
-        guard slot >= 0, slot < count, !taken[slot] else { return false }
-        taken[slot] = true
-        return true
-    }
+    mutating func claim(_ slot: Int) -> Bool { table.claim(slot) }
 
     /// Takes the lowest free slot.
-    mutating func claimLowestFree() -> Int? {
-        while cursor < count, taken[cursor] { cursor += 1 }
-        guard cursor < count else { return nil }
-        taken[cursor] = true
-        return cursor
-    }
+    mutating func claimLowestFree() -> Int? { table.claimLowestFree() }
 
     /// Frees `slot` (claimed before).
-    mutating func release(_ slot: Int) {
-        taken[slot] = false
-        cursor = min(cursor, slot)
-    }
+    mutating func release(_ slot: Int) { table.release(slot) }
 
     /// The /24 of `slot`.
     func subnet(_ slot: Int) -> IPPrefix {
@@ -68,8 +55,7 @@ struct SubnetSlots {
 
     /// `100.64.b.c` for slot `a.b.c.0/24`.
     func wireGuardAddress(_ slot: Int) -> IPv4Address {
-        let subnet = base + UInt32(slot) << 8
-        return IPv4Address(100 << 24 | 64 << 16 | (subnet >> 8) & 0xffff)
+        ReservedRanges.wireGuardAddress(forSubnetAddress: IPv4Address(base + UInt32(slot) << 8))
     }
 }
 
@@ -77,8 +63,7 @@ struct SubnetSlots {
 struct IPv6Slots {
     static let count = 1 << 16
     let high: UInt64
-    private var taken = [Bool](repeating: false, count: IPv6Slots.count)
-    private var cursor = 0
+    private var table = SlotTable(count: IPv6Slots.count)
 
     /// The /64s of `range` (an IPv6 /48).
     init(range: IPPrefix) {
@@ -95,16 +80,43 @@ struct IPv6Slots {
     }
 
     /// Takes `slot` if it is free.
+    mutating func claim(_ slot: Int) -> Bool { table.claim(slot) }
+
+    /// Takes the lowest free subnet id.
+    mutating func claimLowestFree() -> Int? { table.claimLowestFree() }
+
+    /// Frees `slot` (claimed before).
+    mutating func release(_ slot: Int) { table.release(slot) }
+
+    /// The /64 with subnet id `slot`.
+    func subnet(_ slot: Int) -> IPPrefix {
+        guard let prefix = try? IPPrefix(.v6(IPv6Address(high: high | UInt64(slot), low: 0)), length: 64) else {
+            preconditionFailure("a /64 prefix is valid")
+        }
+        return prefix
+    }
+}
+
+/// Which of `count` numbered slots are taken, handing out the lowest free one first: the bookkeeping
+/// ``SubnetSlots`` and ``IPv6Slots`` share.
+private struct SlotTable {
+    private var taken: [Bool]
+    private var cursor = 0
+
+    /// `count` free slots.
+    init(count: Int) { taken = [Bool](repeating: false, count: count) }
+
+    /// Takes `slot` if it is free.
     mutating func claim(_ slot: Int) -> Bool {
-        guard slot >= 0, slot < Self.count, !taken[slot] else { return false }
+        guard slot >= 0, slot < taken.count, !taken[slot] else { return false }
         taken[slot] = true
         return true
     }
 
-    /// Takes the lowest free subnet id.
+    /// Takes the lowest free slot.
     mutating func claimLowestFree() -> Int? {
-        while cursor < Self.count, taken[cursor] { cursor += 1 }
-        guard cursor < Self.count else { return nil }
+        while cursor < taken.count, taken[cursor] { cursor += 1 }
+        guard cursor < taken.count else { return nil }
         taken[cursor] = true
         return cursor
     }
@@ -113,13 +125,5 @@ struct IPv6Slots {
     mutating func release(_ slot: Int) {
         taken[slot] = false
         cursor = min(cursor, slot)
-    }
-
-    /// The /64 with subnet id `slot`.
-    func subnet(_ slot: Int) -> IPPrefix {
-        guard let prefix = try? IPPrefix(.v6(IPv6Address(high: high | UInt64(slot), low: 0)), length: 64) else {
-            preconditionFailure("a /64 prefix is valid")
-        }
-        return prefix
     }
 }
