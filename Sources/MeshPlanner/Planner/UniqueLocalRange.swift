@@ -1,5 +1,6 @@
 public import Deployments
 public import ZmeshModel
+import ZmeshCrypto
 
 /// The IPv6 range of a network that does not name one: a unique local /48 (RFC 4193) whose 40-bit
 /// global id is the first 40 bits of the network id — the first 8 base32 characters, 5 bits each.
@@ -9,12 +10,11 @@ public import ZmeshModel
 public enum UniqueLocalRange {
     /// `fdXX:XXXX:XXXX::/48` for `id`.
     public static func derived(from id: NetworkID) -> IPPrefix {
-        var globalID: UInt64 = 0
-        for byte in id.rawValue.utf8.prefix(8) {
-            let value: UInt8 =
-                byte >= UInt8(ascii: "a") ? byte - UInt8(ascii: "a") : byte - UInt8(ascii: "2") + 26
-            globalID = globalID << 5 | UInt64(value & 31)
+        // Eight base32 characters are exactly 40 bits: five bytes.
+        guard let bytes = Base32.decode(id.rawValue.prefix(8)) else {
+            preconditionFailure("a network id is base32")
         }
+        let globalID = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let high = 0xfd00_0000_0000_0000 | globalID << 16
         guard let prefix = try? IPPrefix(.v6(IPv6Address(high: high, low: 0)), length: 48) else {
             preconditionFailure("a /48 prefix is valid")
