@@ -29,16 +29,7 @@ public struct BLAKE2bDigest: Sendable, Hashable, CustomStringConvertible {
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
     /// Lowercase hex, 64 digits.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xf)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { Sodium.hex(bytes) }
 
     public var description: String { hex }
 }

@@ -1,6 +1,6 @@
 internal import CSodium
 
-/// libsodium's one-time initialisation and its base64 codec, shared by this module's key types.
+/// libsodium's one-time initialisation and its base64 and hex codecs, shared by this module's types.
 enum Sodium {
     /// `sodium_init()` ran (it is idempotent and thread-safe; a failure means no usable RNG).
     static let initialised: Bool = sodium_init() >= 0
@@ -25,6 +25,14 @@ enum Sodium {
             }
         }
         return String(decoding: output.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    /// Lowercase hex, two digits a byte (`sodium_bin2hex`).
+    static func hex(_ bytes: some Collection<UInt8>) -> String {
+        let input = Array(bytes)
+        var output = [CChar](repeating: 0, count: input.count * 2 + 1)
+        _ = sodium_bin2hex(&output, output.count, input, input.count)
+        return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The length of the NUL-terminated base64 text of `count` bytes.

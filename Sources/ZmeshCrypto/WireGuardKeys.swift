@@ -4,8 +4,6 @@ public import ZmeshModel
 /// WireGuard key material from libsodium: X25519 private keys (clamped), public-key derivation,
 /// preshared keys. The only module that imports libsodium.
 public enum WireGuardKeys {
-    private static let initialised: Bool = sodium_init() >= 0
-
     /// A new random private key, clamped as `wg genkey` prints it.
     public static func generatePrivateKey() -> PrivateKey {
         PrivateKey(randomKey()).clamped
@@ -16,7 +14,7 @@ public enum WireGuardKeys {
 
     /// The X25519 public key of `privateKey` (`wg pubkey`).
     public static func publicKey(for privateKey: PrivateKey) -> WireGuardKey {
-        precondition(initialised, "libsodium failed to initialise")
+        Sodium.ensureInitialised()
         var secret = privateKey.key.bytes
         defer { sodium_memzero(&secret, secret.count) }
         var out = [UInt8](repeating: 0, count: 32)
@@ -27,7 +25,7 @@ public enum WireGuardKeys {
     }
 
     private static func randomKey() -> WireGuardKey {
-        precondition(initialised, "libsodium failed to initialise")
+        Sodium.ensureInitialised()
         var bytes = [UInt8](repeating: 0, count: 32)
         defer { sodium_memzero(&bytes, bytes.count) }
         randombytes_buf(&bytes, bytes.count)

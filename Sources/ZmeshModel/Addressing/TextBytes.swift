@@ -36,6 +36,14 @@ enum TextBytes {
         }
     }
 
+    /// Appends every byte of `bytes` as two lowercase hex digits.
+    static func appendHex(bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+        for b in bytes {
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0xf)])
+        }
+    }
+
     static func string(_ write: (inout [UInt8]) -> Void) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(48)

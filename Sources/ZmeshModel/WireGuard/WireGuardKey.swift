@@ -95,16 +95,7 @@ public struct WireGuardKey: Sendable, Hashable, Comparable, CustomStringConverti
 
     public var base64: String { TextBytes.string { appendBase64(to: &$0) } }
 
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xf)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { TextBytes.string { TextBytes.appendHex(bytes: bytes, to: &$0) } }
 
     public var description: String { base64 }
 
