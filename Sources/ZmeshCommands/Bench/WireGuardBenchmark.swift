@@ -164,14 +164,8 @@ struct WireGuardBenchmark {
     }
 
     static func writeFile(_ text: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BenchmarkError(description: "cannot create \(path): errno \(errno)") }
-        defer { close(fd) }
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw BenchmarkError(description: "cannot write \(path): errno \(errno)") }
-            bytes = bytes.dropFirst(written)
+        do { try FileIO.writeFile(text, to: path, exclusive: true, mode: 0o600) } catch {
+            throw BenchmarkError(description: "cannot \(error.operation) \(path): errno \(error.errno)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Deployments
+import SystemSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -10,19 +11,7 @@ enum CommandOutput {
     /// was written.
     @discardableResult
     static func write(_ text: String, to fd: Int32 = STDOUT_FILENO) -> Bool {
-        var text = text
-        return text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
+        (try? FileIO.write(text, to: fd, path: "descriptor \(fd)")) != nil
     }
 
     /// Writes `text` to standard error.
@@ -30,21 +19,16 @@ enum CommandOutput {
 
     /// Reads a whole file (or standard input for `-`), refusing more than `limit` bytes.
     static func read(_ path: String, limit: Int = Deployment.maximumJSONSize) throws(CommandError) -> [UInt8] {
-        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CommandError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
-        defer { if fd != STDIN_FILENO { close(fd) } }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CommandError("cannot read '\(path)': \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { return bytes }
-            bytes += chunk[0..<n]
-            if bytes.count > limit { throw CommandError("'\(path)' is larger than \(limit) bytes") }
+        let bytes: [UInt8]
+        do {
+            bytes =
+                path == "-"
+                ? try FileIO.read(fd: STDIN_FILENO, limit: limit, path: path) : try FileIO.readFile(path, limit: limit)
+        } catch {
+            throw CommandError("cannot \(error.operation) '\(path)': \(SystemError.message(for: error.errno))")
         }
+        guard bytes.count <= limit else { throw CommandError("'\(path)' is larger than \(limit) bytes") }
+        return bytes
     }
 
     /// Replaces `path` with `text` atomically (a temporary file in the same directory, renamed over

@@ -1,3 +1,5 @@
+import SystemSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,42 +8,32 @@ import Glibc
 enum WGIO {
     /// Writes all of `text` to `fd` (retrying short writes and EINTR).
     static func write(_ text: String, to fd: Int32) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += n
-            }
-        }
+        try? FileIO.write(text, to: fd, path: "descriptor \(fd)")
     }
 
     /// Reads `fd` to its end, refusing more than `limit` bytes.
     static func readAll(fd: Int32, limit: Int, what: String) throws(WGCommandError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw WGCommandError("cannot read \(what): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { return bytes }
-            bytes += chunk[0..<n]
-            if bytes.count > limit { throw WGCommandError("\(what) is larger than \(limit) bytes") }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(fd: fd, limit: limit, path: what) } catch {
+            throw WGCommandError("cannot read \(what): \(SystemError.message(for: error.errno))")
         }
+        return try refusingMore(than: limit, bytes, what: what)
     }
 
     /// Reads a whole file (`/dev/stdin` and `/dev/fd/N` work too).
     static func readFile(_ path: String, limit: Int, what: String) throws(WGCommandError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw WGCommandError("cannot open \(what) '\(path)': \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        return try readAll(fd: fd, limit: limit, what: "\(what) '\(path)'")
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readFile(path, limit: limit) } catch {
+            throw WGCommandError("cannot \(error.operation) \(what) '\(path)': \(SystemError.message(for: error.errno))")
+        }
+        return try refusingMore(than: limit, bytes, what: "\(what) '\(path)'")
+    }
+
+    private static func refusingMore(than limit: Int, _ bytes: [UInt8], what: String) throws(WGCommandError)
+        -> [UInt8]
+    {
+        guard bytes.count <= limit else { throw WGCommandError("\(what) is larger than \(limit) bytes") }
+        return bytes
     }
 
     /// The value of an environment variable.
