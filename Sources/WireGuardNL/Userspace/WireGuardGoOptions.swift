@@ -1,11 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemSupport
 
 /// How to run wireguard-go.
 public struct WireGuardGoOptions: Sendable {
-    /// The binary: an absolute path, or a name looked up on `PATH`; `nil` means `wireguard-go` on
-    /// `PATH`, then `/usr/bin/wireguard-go`.
+    /// The binary: an absolute path, or a name looked up on `PATH` and then in `/usr/sbin`, `/usr/bin`,
+    /// `/sbin` and `/bin`; `nil` means `wireguard-go`, so `/usr/bin/wireguard-go` is found even when
+    /// `PATH` lacks `/usr/bin`.
     public var executable: String?
     /// Where the daemon creates `<name>.sock`. wireguard-go hard-codes `/var/run/wireguard`; change
     /// this only for an implementation that differs (or a private mount namespace is the way to isolate).
@@ -28,16 +27,9 @@ public struct WireGuardGoOptions: Sendable {
         self.logLevel = logLevel
     }
 
-    /// The binary these options name, if it exists and is executable.
+    /// The binary these options name, if it exists and is executable, found as
+    /// ``SpawnedProcess/locate(_:)`` finds it.
     public func resolvedExecutable() -> String? {
-        let name = executable ?? "wireguard-go"
-        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
-        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(name)"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        if executable == nil, access("/usr/bin/wireguard-go", X_OK) == 0 { return "/usr/bin/wireguard-go" }
-        return nil
+        SpawnedProcess.locate(executable ?? "wireguard-go")
     }
 }
