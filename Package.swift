@@ -66,12 +66,16 @@ let package = Package(
             name: "Firewall",
             dependencies: ["CNFTables", "SystemSupport", "ZmeshModel", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        // Strict RFC 8259 JSON: the value type, the parser and the deterministic writer. Pure: no C module, no
+        // Foundation, no dependency.
+        .target(name: "ZmeshJSON", swiftSettings: swiftSettings),
         // Identities, signed deployments, canonical encoding, weighted multisig, validation. Imports no C module.
-        .target(name: "Deployments", dependencies: ["ZmeshModel", "ZmeshCrypto"], swiftSettings: swiftSettings),
+        .target(
+            name: "Deployments", dependencies: ["ZmeshModel", "ZmeshCrypto", "ZmeshJSON"], swiftSettings: swiftSettings),
         // The mesh planner: network spec + node facts (+ previous plan) → per-node network resources and user
         // access files, and the simulator that proves them. Pure: no C import, no socket, no file.
         .target(
-            name: "MeshPlanner", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments"],
+            name: "MeshPlanner", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments", "ZmeshJSON"],
             swiftSettings: swiftSettings),
         // The registry server: Hummingbird HTTP API under /v1, signed requests, SQLKit storage, node mailboxes.
         .target(
@@ -111,6 +115,7 @@ let package = Package(
             path: "Tests/ZmeshTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "ZmeshModelTests", dependencies: ["ZmeshModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZmeshJSONTests", dependencies: ["ZmeshJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WireGuardNLTests",
             dependencies: [
@@ -124,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentsTests",
             dependencies: [
-                "Deployments", "ZmeshModel", "ZmeshCrypto",
+                "Deployments", "ZmeshModel", "ZmeshCrypto", "ZmeshJSON",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings),

@@ -1,3 +1,5 @@
+import ZmeshJSON
+
 /// JSON on the wire: a strict parse (see `JSONParser`), then a schema walk that reports every
 /// missing, mistyped or unknown field with its path.
 extension Deployment {

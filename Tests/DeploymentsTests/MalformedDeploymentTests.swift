@@ -1,5 +1,6 @@
 import Testing
 import ZmeshCrypto
+import ZmeshJSON
 import ZmeshModel
 
 @testable import Deployments

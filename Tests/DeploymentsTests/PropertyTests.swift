@@ -1,6 +1,7 @@
 import PropertyBased
 import Testing
 import ZmeshCrypto
+import ZmeshJSON
 import ZmeshModel
 
 @testable import Deployments

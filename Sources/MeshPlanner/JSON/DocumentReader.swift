@@ -1,3 +1,4 @@
+import ZmeshJSON
 import ZmeshModel
 
 /// Walks a parsed JSON document, collecting every problem with its path, and returns typed values

@@ -1,5 +1,6 @@
 import Deployments
 import ZmeshCrypto
+import ZmeshJSON
 import ZmeshModel
 
 extension MeshPlan {
@@ -8,79 +9,85 @@ extension MeshPlan {
     /// reads it back as the previous plan of an update. (A public node lists every other public node,
     /// so the text grows with the square of the public nodes.)
     public var json: String {
-        var root: [(key: String, value: JSONValue)] = []
+        var root: [JSONMember] = []
         root.append(
-            (
+            JSONMember(
                 "network",
                 .object([
-                    ("name", .string(network.name.rawValue)), ("owner", .string(network.owner.rawValue)),
-                    ("id", .string(network.id.rawValue)), ("ipv4_range", .string(network.ipv4Range.description)),
-                    ("ipv6_range", .string(network.ipv6Range.description)),
+                    JSONMember("name", .string(network.name.rawValue)),
+                    JSONMember("owner", .string(network.owner.rawValue)),
+                    JSONMember("id", .string(network.id.rawValue)),
+                    JSONMember("ipv4_range", .string(network.ipv4Range.description)),
+                    JSONMember("ipv6_range", .string(network.ipv6Range.description)),
                 ])
             ))
-        root.append(("nodes", .array(nodes.indices.map(nodeJSON))))
-        root.append(("accesses", .array(accesses.map(Self.accessJSON))))
-        root.append(("notes", .array(notes.map(JSONValue.string))))
-        return JSONWriter.write(.object(root))
+        root.append(JSONMember("nodes", .array(nodes.indices.map(nodeJSON))))
+        root.append(JSONMember("accesses", .array(accesses.map(Self.accessJSON))))
+        root.append(JSONMember("notes", .array(notes.map(JSONValue.string))))
+        return JSONWriter().write(.object(root))
     }
 
     private func nodeJSON(_ index: Int) -> JSONValue {
         let node = nodes[index]
-        var members: [(key: String, value: JSONValue)] = [
-            ("id", .string(node.id.rawValue)), ("role", .string(node.isPublic ? "public" : "hidden")),
-            ("public_key", .string(node.publicKey.base64)), ("subnet", .string(node.subnet.description)),
-            ("ipv6_subnet", .string(node.ipv6Subnet.description)),
-            ("wireguard_address", .string(node.wireGuardInterfaceAddress.description)),
-            ("bridge_addresses", .array(node.bridgeAddresses.map { .string($0.description) })),
-            ("listen_port", .integer(Int(node.listenPort))),
+        var members: [JSONMember] = [
+            JSONMember("id", .string(node.id.rawValue)),
+            JSONMember("role", .string(node.isPublic ? "public" : "hidden")),
+            JSONMember("public_key", .string(node.publicKey.base64)),
+            JSONMember("subnet", .string(node.subnet.description)),
+            JSONMember("ipv6_subnet", .string(node.ipv6Subnet.description)),
+            JSONMember("wireguard_address", .string(node.wireGuardInterfaceAddress.description)),
+            JSONMember("bridge_addresses", .array(node.bridgeAddresses.map { .string($0.description) })),
+            JSONMember("listen_port", .integer(Int(node.listenPort))),
         ]
         if !node.endpoints.isEmpty {
-            members.append(("endpoints", .array(node.endpoints.map { .string($0.description) })))
+            members.append(JSONMember("endpoints", .array(node.endpoints.map { .string($0.description) })))
         }
-        if let access = node.accessNode { members.append(("access_node", .string(access.rawValue))) }
+        if let access = node.accessNode { members.append(JSONMember("access_node", .string(access.rawValue))) }
         if !node.servedNodes.isEmpty {
-            members.append(("served_nodes", .array(node.servedNodes.map { .string($0.rawValue) })))
+            members.append(JSONMember("served_nodes", .array(node.servedNodes.map { .string($0.rawValue) })))
         }
         if !node.servedAccesses.isEmpty {
-            members.append(("served_accesses", .array(node.servedAccesses.map(JSONValue.string))))
+            members.append(JSONMember("served_accesses", .array(node.servedAccesses.map(JSONValue.string))))
         }
         members.append(
-            (
+            JSONMember(
                 "routes",
                 .array(
                     node.routes.map {
                         .object([
-                            ("destination", .string($0.destination.description)),
-                            ("device", .string($0.device.rawValue)),
+                            JSONMember("destination", .string($0.destination.description)),
+                            JSONMember("device", .string($0.device.rawValue)),
                         ])
                     })
             ))
-        members.append(("peers", .array(peers(ofNodeAt: index).map(Self.peerJSON))))
+        members.append(JSONMember("peers", .array(peers(ofNodeAt: index).map(Self.peerJSON))))
         return .object(members)
     }
 
     private static func peerJSON(_ peer: PlannedPeer) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = []
+        var members: [JSONMember] = []
         switch peer.target {
-        case .node(let id): members.append(("node", .string(id.rawValue)))
-        case .access(let name): members.append(("access", .string(name)))
+        case .node(let id): members.append(JSONMember("node", .string(id.rawValue)))
+        case .access(let name): members.append(JSONMember("access", .string(name)))
         }
-        members.append(("public_key", .string(peer.publicKey.base64)))
-        members.append(("allowed_ips", .array(peer.allowedIPs.map { .string($0.description) })))
-        if let endpoint = peer.endpoint { members.append(("endpoint", .string(endpoint.description))) }
+        members.append(JSONMember("public_key", .string(peer.publicKey.base64)))
+        members.append(JSONMember("allowed_ips", .array(peer.allowedIPs.map { .string($0.description) })))
+        if let endpoint = peer.endpoint { members.append(JSONMember("endpoint", .string(endpoint.description))) }
         if peer.persistentKeepalive > 0 {
-            members.append(("persistent_keepalive", .integer(Int(peer.persistentKeepalive))))
+            members.append(JSONMember("persistent_keepalive", .integer(Int(peer.persistentKeepalive))))
         }
         return .object(members)
     }
 
     private static func accessJSON(_ access: PlannedAccess) -> JSONValue {
         .object([
-            ("name", .string(access.name)), ("public_key", .string(access.publicKey.base64)),
-            ("family", .string(access.family.rawValue)), ("subnet", .string(access.subnet.description)),
-            ("ipv6_subnet", .string(access.ipv6Subnet.description)),
-            ("addresses", .array(access.interfaceAddresses.map { .string($0.description) })),
-            ("access_node", .string(access.accessNode.rawValue)), ("endpoint", .string(access.endpoint.description)),
+            JSONMember("name", .string(access.name)), JSONMember("public_key", .string(access.publicKey.base64)),
+            JSONMember("family", .string(access.family.rawValue)),
+            JSONMember("subnet", .string(access.subnet.description)),
+            JSONMember("ipv6_subnet", .string(access.ipv6Subnet.description)),
+            JSONMember("addresses", .array(access.interfaceAddresses.map { .string($0.description) })),
+            JSONMember("access_node", .string(access.accessNode.rawValue)),
+            JSONMember("endpoint", .string(access.endpoint.description)),
         ])
     }
 }

@@ -1,5 +1,6 @@
 import Deployments
 import ZmeshCrypto
+import ZmeshJSON
 import ZmeshModel
 
 /// A spec file as read: the spec, and the accesses it gives no public key for.
@@ -111,36 +112,42 @@ extension NetworkSpec {
     /// The spec as a spec file (the format ``NetworkSpecFile`` reads), nodes and accesses in the order
     /// given; members at their defaults are left out.
     public var json: String {
-        var root: [(key: String, value: JSONValue)] = [
-            ("name", .string(name.rawValue)), ("owner", .string(owner.rawValue)),
-            ("ipv4_range", .string(ipv4Range.description)),
+        var root: [JSONMember] = [
+            JSONMember("name", .string(name.rawValue)), JSONMember("owner", .string(owner.rawValue)),
+            JSONMember("ipv4_range", .string(ipv4Range.description)),
         ]
-        if let ipv6Range { root.append(("ipv6_range", .string(ipv6Range.description))) }
-        root.append(("nodes", .array(nodes.map(\.jsonValue))))
-        if !accesses.isEmpty { root.append(("accesses", .array(accesses.map(\.jsonValue)))) }
-        return JSONWriter.write(.object(root))
+        if let ipv6Range { root.append(JSONMember("ipv6_range", .string(ipv6Range.description))) }
+        root.append(JSONMember("nodes", .array(nodes.map(\.jsonValue))))
+        if !accesses.isEmpty { root.append(JSONMember("accesses", .array(accesses.map(\.jsonValue)))) }
+        return JSONWriter().write(.object(root))
     }
 }
 
 extension NodeSpec {
     var jsonValue: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [
-            ("id", .string(id.rawValue)), ("public_key", .string(publicKey.base64)),
+        var members: [JSONMember] = [
+            JSONMember("id", .string(id.rawValue)), JSONMember("public_key", .string(publicKey.base64)),
         ]
         let endpoints = endpointFamilies.compactMap { endpointAddress($0) }
-        if !endpoints.isEmpty { members.append(("endpoints", .array(endpoints.map { .string($0.description) }))) }
-        if let outbound { members.append(("outbound", .array(outbound.sorted().map { .string($0.rawValue) }))) }
-        if !usedPorts.isEmpty { members.append(("used_ports", .array(usedPorts.sorted().map { .integer(Int($0)) }))) }
+        if !endpoints.isEmpty {
+            members.append(JSONMember("endpoints", .array(endpoints.map { .string($0.description) })))
+        }
+        if let outbound {
+            members.append(JSONMember("outbound", .array(outbound.sorted().map { .string($0.rawValue) })))
+        }
+        if !usedPorts.isEmpty {
+            members.append(JSONMember("used_ports", .array(usedPorts.sorted().map { .integer(Int($0)) })))
+        }
         return .object(members)
     }
 }
 
 extension AccessRequest {
     var jsonValue: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("name", .string(name))]
-        if !publicKey.isZero { members.append(("public_key", .string(publicKey.base64))) }
-        if family != .ipv4 { members.append(("family", .string(family.rawValue))) }
-        if let accessNode { members.append(("access_node", .string(accessNode.rawValue))) }
+        var members: [JSONMember] = [JSONMember("name", .string(name))]
+        if !publicKey.isZero { members.append(JSONMember("public_key", .string(publicKey.base64))) }
+        if family != .ipv4 { members.append(JSONMember("family", .string(family.rawValue))) }
+        if let accessNode { members.append(JSONMember("access_node", .string(accessNode.rawValue))) }
         return .object(members)
     }
 }

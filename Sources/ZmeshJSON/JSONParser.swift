@@ -1,16 +1,26 @@
-/// A strict RFC 8259 parser for documents that get signed: no comments, no trailing commas, no
-/// duplicate keys (two parsers that pick different duplicates would see different documents under
-/// one signature), valid UTF-8 only, no lone surrogates, bounded nesting.
-struct JSONParser {
-    /// How deeply arrays and objects may nest.
-    static let maximumDepth = 64
+/// A strict RFC 8259 parser, for documents that must mean the same thing to every reader (signed
+/// deployments, planner specs and plans).
+///
+/// Refused: comments, trailing commas, duplicate member names (two parsers that keep different
+/// duplicates would see different documents under one signature), leading zeros, `NaN`/`Infinity`,
+/// invalid UTF-8 in strings, lone or misordered surrogates in `\u` escapes, unescaped control
+/// characters, a byte order mark, anything after the document, and nesting deeper than
+/// ``maximumDepth``. Numbers are kept as their literal text (see ``JSONValue/number(_:)``), so that
+/// readers can refuse inexact integers. The size of a document is bounded by its reader, before
+/// parsing (each document kind has its own limit).
+///
+/// Errors name the 1-based line and the 1-based *byte* column of the problem.
+public struct JSONParser {
+    /// How deeply arrays and objects may nest: 64 levels parse, 65 do not.
+    public static let maximumDepth = 64
 
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
 
     /// Parses one JSON text: a value with optional surrounding whitespace and nothing else.
-    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    /// - Throws: the first syntax error, with its line and column.
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -245,10 +255,21 @@ struct JSONParser {
 }
 
 /// A JSON text that is not well-formed, with the 1-based line and byte column of the problem.
-struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    let line: Int
-    let column: Int
-    let message: String
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The 1-based line.
+    public let line: Int
+    /// The 1-based byte offset in the line.
+    public let column: Int
+    /// What is wrong, e.g. `duplicate member name "a"`.
+    public let message: String
 
-    var description: String { "line \(line), column \(column): \(message)" }
+    /// The error at `line` and `column`.
+    public init(line: Int, column: Int, message: String) {
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    /// `line L, column C: message`.
+    public var description: String { "line \(line), column \(column): \(message)" }
 }

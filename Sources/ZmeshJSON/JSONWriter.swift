@@ -1,11 +1,20 @@
-/// Writes JSON: either compact, or indented by two spaces with one member or element per line (an
-/// array of strings, numbers, booleans or nulls stays on one line).
-/// Strings escape only what RFC 8259 requires (`"`, `\`, control characters); everything else is
-/// written as UTF-8.
-struct JSONWriter {
-    let pretty: Bool
+/// Writes JSON deterministically: the same value always gives the same text.
+///
+/// Compact output has no whitespace at all. Pretty output (the default) is indented by two spaces
+/// with one member or element per line, except that an array holding only strings, numbers, booleans
+/// or nulls stays on one line (elements separated by `", "`), and ends with a newline.
+/// Members are written in the value's order and numbers as their literal text. Strings escape only
+/// what RFC 8259 requires — `"`, `\` and the control characters U+0000–U+001F (as `\n`, `\r`, `\t`,
+/// `\b`, `\f`, or else `\u00XX` in lower-case hex) — and write everything else as UTF-8.
+public struct JSONWriter: Sendable {
+    /// Indented, one member or element per line, with a final newline; or compact.
+    public let pretty: Bool
 
-    func write(_ value: JSONValue) -> String {
+    /// A writer of pretty (indented) or compact JSON.
+    public init(pretty: Bool = true) { self.pretty = pretty }
+
+    /// `value` as JSON text.
+    public func write(_ value: JSONValue) -> String {
         var out = ""
         write(value, indent: 0, into: &out)
         if pretty { out += "\n" }
@@ -64,7 +73,7 @@ struct JSONWriter {
         out += String(repeating: "  ", count: indent)
     }
 
-    static func writeString(_ s: String, into out: inout String) {
+    private static func writeString(_ s: String, into out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

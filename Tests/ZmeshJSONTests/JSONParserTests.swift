@@ -1,6 +1,5 @@
 import Testing
-
-@testable import Deployments
+import ZmeshJSON
 
 @Suite struct JSONParserTests {
     struct Bad: Sendable, CustomStringConvertible {
