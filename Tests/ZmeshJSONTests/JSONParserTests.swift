@@ -30,6 +30,13 @@ import ZmeshJSON
         Bad(json: "", error: "line 1, column 1: expected a value, found the end of the document"),
         Bad(json: "{\n  \"a\" 1}", error: "line 2, column 7: expected ':', found '1'"),
         Bad(json: "\u{FEFF}{}", error: "line 1, column 1: expected a value, found byte 0xef"),
+        Bad(json: #""\udc00\ud800""#, error: #"line 1, column 2: lone low surrogate in a \u escape"#),
+        Bad(json: "[-01]", error: "line 1, column 2: numbers may not have leading zeros"),
+        Bad(json: "[.5]", error: "line 1, column 2: expected a value, found '.'"),
+        Bad(json: "[+1]", error: "line 1, column 2: expected a value, found '+'"),
+        Bad(json: "[Infinity]", error: "line 1, column 2: expected a value, found 'I'"),
+        Bad(json: "{'a': 1}", error: "line 1, column 2: expected a member name in double quotes, found '''"),
+        Bad(json: "truex", error: "line 1, column 5: unexpected text after the document"),
     ])
     func malformedJSONIsRefused(_ bad: Bad) {
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(Array(bad.json.utf8)) }
@@ -40,13 +47,33 @@ import ZmeshJSON
         }
     }
 
-    @Test func invalidUTF8IsRefused() {
+    @Test(arguments: [
+        [0x22, 0xc3, 0x28, 0x22],  // a lead byte without its continuation
+        [0x22, 0xed, 0xa0, 0x80, 0x22],  // a UTF-8-encoded surrogate
+        [0x22, 0xc0, 0xaf, 0x22],  // an overlong encoding of '/'
+        [0x22, 0xff, 0x22],  // never valid
+    ] as [[UInt8]])
+    func invalidUTF8IsRefused(_ bytes: [UInt8]) {
         #expect(throws: JSONSyntaxError(line: 1, column: 1, message: "string is not valid UTF-8")) {
-            try JSONParser.parse([0x22, 0xc3, 0x28, 0x22])
+            try JSONParser.parse(bytes)
+        }
+    }
+
+    /// Numbers keep their text: a reader that wants an exact integer can tell `1` from `1.0` and `1e0`.
+    @Test func numbersKeepTheirText() throws {
+        let value = try JSONParser.parse(Array("[1, 1.0, 1e0, -0, 18446744073709551616]".utf8))
+        #expect(value == .array(["1", "1.0", "1e0", "-0", "18446744073709551616"].map(JSONValue.number)))
+    }
+
+    /// Columns count bytes: after "é" (two bytes), the 'x' is at column 8 of line 2 (its 7th character).
+    @Test func columnsCountBytes() {
+        #expect(throws: JSONSyntaxError(line: 2, column: 8, message: "expected a value, found 'x'")) {
+            try JSONParser.parse(Array("[1,\n \"é\", x]".utf8))
         }
     }
 
     @Test func nestingIsBounded() throws {
+        #expect(JSONParser.maximumDepth == 64)
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(Array(deep.utf8)) }
         let fine = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
