@@ -13,11 +13,28 @@ final class MailboxNotifier: Sendable {
         /// Waits released before they parked (a timeout that won the race).
         var released: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
+        /// Set by ``shutDown()``: no poll waits any more.
+        var isShutDown = false
     }
     private let state = Mutex(State())
 
     /// The current generation of `node`'s mailbox.
     func generation(of node: IdentityID) -> UInt64 { state.withLock { $0.generations[node, default: 0] } }
+
+    /// Whether ``shutDown()`` was called.
+    var isShutDown: Bool { state.withLock { $0.isShutDown } }
+
+    /// Wakes every poller and makes later waits return at once (graceful shutdown: polls answer with what
+    /// they have, and clients poll again once the registry is back).
+    func shutDown() {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isShutDown = true
+            let parked = state.waiters.values.flatMap(\.values)
+            state.waiters = [:]
+            return parked
+        }
+        for continuation in woken { continuation.resume() }
+    }
 
     /// Marks new items for `nodes` and wakes their pollers.
     func notify(_ nodes: some Sequence<IdentityID>) {
@@ -53,7 +70,7 @@ final class MailboxNotifier: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.released.remove(waiter) != nil { return true }
+                    if state.isShutDown || state.released.remove(waiter) != nil { return true }
                     if state.generations[node, default: 0] > generation { return true }
                     state.waiters[node, default: [:]][waiter] = continuation
                     return false

@@ -271,7 +271,7 @@ struct RegistryAPI: Sendable {
         let end = ContinuousClock.now + .seconds(wait)
         var generation = notifier.generation(of: id)
         var items = try await store.mailbox(node: id, after: after, limit: configuration.mailboxPageSize)
-        while items.isEmpty, !Task.isCancelled {
+        while items.isEmpty, !Task.isCancelled, !notifier.isShutDown {
             let remaining = end - ContinuousClock.now
             guard remaining > .zero else { break }
             await notifier.wait(for: id, beyond: generation, timeout: remaining)

@@ -4,7 +4,7 @@ import Foundation
 public struct RegistryConfiguration: Sendable {
     /// Address to bind (an IP literal or a host name).
     public var host: String
-    /// TCP port; 0 picks a free one (see the `onRunning` callback of ``RegistryServer/application(store:configuration:logger:onRunning:)``).
+    /// TCP port; 0 picks a free one (see the `onRunning` callback of ``RegistryServer/service(store:configuration:logger:onRunning:)``).
     public var port: Int
     /// Largest request body accepted, in bytes; larger bodies get 413.
     public var maximumBodyBytes: Int

@@ -8,14 +8,14 @@ public enum RegistryRunner {
     /// Opens the SQLite database at `databasePath` (migrating it), serves it, and returns after shutdown.
     public static func run(databasePath: String, configuration: RegistryConfiguration, logger: Logger) async throws {
         let store = try await SQLRegistryStore.openSQLite(path: databasePath, logger: logger)
-        let application = RegistryServer.application(
+        let service = RegistryServer.service(
             store: store, configuration: configuration, logger: logger,
             onRunning: { port in
                 logger.notice("registry listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
             })
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

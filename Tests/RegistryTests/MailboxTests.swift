@@ -79,3 +79,20 @@ import ZmeshCrypto
         }
     }
 }
+
+/// Graceful shutdown does not wait for long-polls to run out.
+@Suite struct MailboxShutdownTests {
+    @Test func gracefulShutdownAnswersWaitingPolls() async throws {
+        let registry = try await TestRegistry.start()
+        try await DeploymentSubmissionTests.enrol(registry)
+        let poll = Task { try await registry.poll(Fixtures.node1, after: 0, wait: 60) }
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        try await registry.stop()
+        let reply = try await poll.value
+        #expect(reply.status == 200)
+        #expect(reply.items.isEmpty)
+        // Well under the poll's 60 s wait.
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+}

@@ -38,13 +38,13 @@ final class TestRegistry: Sendable {
         let store = try await SQLRegistryStore.openSQLite(path: path, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let configuration = RegistryConfiguration(host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes)
-        let application = RegistryServer.application(
+        let service = RegistryServer.service(
             store: store, configuration: configuration, logger: logger,
             onRunning: { port in
                 continuation.yield(port)
                 continuation.finish()
             })
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [application], logger: logger))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: logger))
         let task = Task { try await group.run() }
         var bound = 0
         for await port in ports { bound = port }
