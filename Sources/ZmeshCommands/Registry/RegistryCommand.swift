@@ -19,7 +19,7 @@ public struct RegistryCommand: AsyncParsableCommand {
     public var db: String
 
     @Option(help: "Largest accepted request body, in bytes.")
-    public var maxBodyBytes: Int = 4 << 20
+    public var maxBodyBytes: Int = 16 << 20
 
     @Option(help: "Largest accepted clock difference of a signed request, in seconds.")
     public var clockSkew: Int64 = 300
