@@ -35,6 +35,7 @@ import ZmeshCrypto
 
     @Test func cursorResumesAfterRestartOnTheSameDatabase() async throws {
         let path = TestRegistry.temporaryDatabasePath()
+        defer { TestRegistry.removeDatabase(at: path) }
         var registry = try await TestRegistry.start(databasePath: path)
         try await DeploymentSubmissionTests.enrol(registry)
         // Sealed keys are random: one document, submitted twice.
@@ -84,6 +85,7 @@ import ZmeshCrypto
 @Suite struct MailboxShutdownTests {
     @Test func gracefulShutdownAnswersWaitingPolls() async throws {
         let registry = try await TestRegistry.start()
+        defer { TestRegistry.removeDatabase(at: registry.databasePath) }
         try await DeploymentSubmissionTests.enrol(registry)
         let poll = Task { try await registry.poll(Fixtures.node1, after: 0, wait: 60) }
         try await Task.sleep(for: .milliseconds(300))

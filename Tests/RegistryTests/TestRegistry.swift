@@ -30,6 +30,11 @@ final class TestRegistry: Sendable {
         return folder.appendingPathComponent("registry.sqlite").path
     }
 
+    /// Deletes the temporary folder of a database made by ``temporaryDatabasePath()`` (with its WAL files).
+    static func removeDatabase(at path: String) {
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
+    }
+
     /// Starts a registry on `databasePath` (a new temporary file when nil) and waits until it listens.
     static func start(databasePath: String? = nil, maximumBodyBytes: Int = 64 << 10) async throws -> TestRegistry {
         let path = databasePath ?? temporaryDatabasePath()
@@ -54,6 +59,7 @@ final class TestRegistry: Sendable {
     /// Runs `body` with a started registry and stops it afterwards, also when `body` throws.
     static func with(maximumBodyBytes: Int = 64 << 10, _ body: (TestRegistry) async throws -> Void) async throws {
         let registry = try await start(maximumBodyBytes: maximumBodyBytes)
+        defer { removeDatabase(at: registry.databasePath) }
         do {
             try await body(registry)
         } catch {
