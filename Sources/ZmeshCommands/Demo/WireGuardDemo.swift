@@ -33,7 +33,7 @@ struct WireGuardDemo {
         case .userspace: useKernel = false
         case .automatic: useKernel = KernelBackend.isAvailable()
         }
-        tag = String(UInt32.random(in: 0..<0x10000), radix: 16)
+        tag = resources.tag
         self.resources = resources
     }
 
@@ -174,6 +174,9 @@ final class DemoResources: Sendable {
         var closed = false
     }
 
+    /// Names everything this run makes (`zd<tag>-…` namespaces, `w-zd<tag>-…` interfaces), so a
+    /// tear-down can also sweep what was made but not yet recorded when a signal arrived.
+    let tag = String(UInt32.random(in: 0..<0x10000), radix: 16)
     private let state = Mutex(State())
     /// Held for a whole tear-down, so a second caller (the demo thread ending while the signal thread
     /// cleans up) waits for the first to finish before the process exits.
@@ -211,6 +214,29 @@ final class DemoResources: Sendable {
         }
         for daemon in daemons { Self.stop(daemon) }
         for name in namespaces.reversed() { try? NetworkNamespace.delete(named: name) }
+        // What was being made when a signal arrived: a daemon still starting, a namespace just created.
+        for daemon in Self.daemons(servingInterfacesWithPrefix: "w-zd\(tag)-") { Self.stop(daemon) }
+        let strays = ((try? NetworkNamespace.namedNamespaces()) ?? []).filter { $0.hasPrefix("zd\(tag)-") }
+        for name in strays { try? NetworkNamespace.delete(named: name) }
+    }
+
+    /// wireguard-go processes started as `wireguard-go -f NAME` for a NAME with `prefix` (from /proc).
+    private static func daemons(servingInterfacesWithPrefix prefix: String) -> [SpawnedProcess] {
+        guard let proc = opendir("/proc") else { return [] }
+        defer { closedir(proc) }
+        var found: [SpawnedProcess] = []
+        while let entry = readdir(proc) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = pid_t(name), pid != getpid(),
+                let bytes = try? FileIO.readFile("/proc/\(pid)/cmdline", limit: 4096)
+            else { continue }
+            let arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            guard arguments.count >= 3, arguments[0].hasSuffix("wireguard-go"), arguments[1] == "-f",
+                arguments[2].hasPrefix(prefix)
+            else { continue }
+            found.append(SpawnedProcess(id: pid, executable: arguments[0]))
+        }
+        return found
     }
 
     private static func stop(_ daemon: SpawnedProcess) {
