@@ -126,10 +126,14 @@ let package = Package(
             name: "NetworkPrimitivesTests",
             dependencies: ["RouteNL", "Firewall", "SystemSupport", "ZmeshModel", "ZmeshTestSupport"],
             swiftSettings: swiftSettings),
+        // Deterministic identities and a valid signed deployment, shared by DeploymentsTests and RegistryTests.
+        .target(
+            name: "DeploymentTestSupport", dependencies: ["Deployments", "ZmeshCrypto", "ZmeshModel"],
+            path: "Tests/DeploymentTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "DeploymentsTests",
             dependencies: [
-                "Deployments", "ZmeshModel", "ZmeshCrypto", "ZmeshJSON",
+                "Deployments", "ZmeshModel", "ZmeshCrypto", "ZmeshJSON", "DeploymentTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings),
@@ -143,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "Registry", "ZmeshModel", "ZmeshCrypto", "Deployments",
+                "Registry", "ZmeshModel", "ZmeshCrypto", "Deployments", "DeploymentTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Testing
 import ZmeshCrypto
 
 @testable import Deployments
+import DeploymentTestSupport
 
 @Suite struct CanonicalEncodingTests {
     /// Hex digits, ignoring whitespace and `#` comments.

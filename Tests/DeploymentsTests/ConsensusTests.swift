@@ -1,6 +1,7 @@
 import Deployments
 import Testing
 import ZmeshCrypto
+import DeploymentTestSupport
 
 @Suite struct ConsensusTests {
     /// Who is requested (alice required, weight 2; bob and carol weight 1; 3 needed) and who signs.

@@ -1,6 +1,7 @@
 import Testing
 import ZmeshCrypto
 import ZmeshModel
+import DeploymentTestSupport
 
 @Suite struct CryptoPrimitiveTests {
     static func hex(_ text: String) -> [UInt8] {

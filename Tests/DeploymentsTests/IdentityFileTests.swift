@@ -3,6 +3,7 @@ import ZmeshCrypto
 
 #if canImport(Glibc)
 import Glibc
+import DeploymentTestSupport
 #endif
 
 @Suite struct IdentityFileTests {

@@ -4,6 +4,7 @@ import ZmeshJSON
 import ZmeshModel
 
 @testable import Deployments
+import DeploymentTestSupport
 
 /// A table of malformed deployments: each edit of the valid sample must be refused with exactly the
 /// problems listed, each with its path.

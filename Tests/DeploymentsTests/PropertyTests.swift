@@ -5,6 +5,7 @@ import ZmeshJSON
 import ZmeshModel
 
 @testable import Deployments
+import DeploymentTestSupport
 
 /// Properties over random valid, signed deployments (built from one seed, so a failure reproduces).
 @Suite struct PropertyTests {

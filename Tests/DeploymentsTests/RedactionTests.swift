@@ -2,6 +2,7 @@ import Deployments
 import Testing
 import ZmeshCrypto
 import ZmeshModel
+import DeploymentTestSupport
 
 /// Private material never shows up in a description, an error or a document.
 @Suite struct RedactionTests {

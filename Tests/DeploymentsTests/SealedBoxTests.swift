@@ -2,6 +2,7 @@ import Deployments
 import Testing
 import ZmeshCrypto
 import ZmeshModel
+import DeploymentTestSupport
 
 @Suite struct SealedBoxTests {
     @Test func roundTrip() throws {

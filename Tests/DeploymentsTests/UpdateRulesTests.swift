@@ -1,6 +1,7 @@
 import Deployments
 import Testing
 import ZmeshCrypto
+import DeploymentTestSupport
 
 @Suite struct UpdateRulesTests {
     struct Case: Sendable, CustomStringConvertible {

@@ -2,6 +2,7 @@ import Deployments
 import Testing
 import ZmeshCrypto
 import ZmeshModel
+import DeploymentTestSupport
 
 /// The worked example of `docs/deployments.md`, byte for byte: if this test changes, the document must too.
 @Suite struct WorkedExampleTests {

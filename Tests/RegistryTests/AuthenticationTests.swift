@@ -4,6 +4,7 @@ import NIOHTTP1
 import Registry
 import Testing
 import ZmeshCrypto
+import DeploymentTestSupport
 
 /// Signed requests over real HTTP: every refusal is a 4xx naming the problem, and stores nothing.
 @Suite struct AuthenticationTests {

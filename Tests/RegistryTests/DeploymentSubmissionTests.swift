@@ -4,6 +4,7 @@ import NIOHTTP1
 import Registry
 import Testing
 import ZmeshCrypto
+import DeploymentTestSupport
 
 /// Deployments are verified (signatures, validation, update rules) before anything is stored.
 @Suite struct DeploymentSubmissionTests {

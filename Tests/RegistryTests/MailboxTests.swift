@@ -4,6 +4,7 @@ import NIOHTTP1
 import Registry
 import Testing
 import ZmeshCrypto
+import DeploymentTestSupport
 
 /// The per-node mailbox: long-poll wake-up, cursors across restarts, many pollers.
 @Suite struct MailboxTests {

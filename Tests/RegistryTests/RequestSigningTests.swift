@@ -1,6 +1,7 @@
 import Registry
 import Testing
 import ZmeshCrypto
+import DeploymentTestSupport
 
 /// The signed message is exactly what docs/registry.md describes.
 @Suite struct RequestSigningTests {

@@ -1,48 +1,47 @@
-import ZmeshCrypto
-import ZmeshModel
-
-import Deployments
+public import Deployments
+public import ZmeshCrypto
+public import ZmeshModel
 
 /// Deterministic identities and a valid sample deployment: three owners (alice required with weight
 /// 2, bob and carol weight 1, 3 needed), two public nodes and one hidden node, a laptop peer.
-/// Copied from DeploymentsTests/Fixtures.swift (test targets cannot share sources without a support target).
-enum Fixtures {
-    static func identity(_ n: UInt8) -> Identity {
+/// Shared by DeploymentsTests and RegistryTests.
+public enum Fixtures {
+    public static func identity(_ n: UInt8) -> Identity {
         guard let identity = try? Identity(seed: [UInt8](repeating: n, count: 32)) else {
             preconditionFailure("a 32-byte seed makes an identity")
         }
         return identity
     }
 
-    static let alice = identity(1)
-    static let bob = identity(2)
-    static let carol = identity(3)
-    static let mallory = identity(4)
-    static let node1 = identity(11)
-    static let node2 = identity(12)
-    static let node3 = identity(13)
+    public static let alice = identity(1)
+    public static let bob = identity(2)
+    public static let carol = identity(3)
+    public static let mallory = identity(4)
+    public static let node1 = identity(11)
+    public static let node2 = identity(12)
+    public static let node3 = identity(13)
 
     /// A clamped WireGuard private key made of one repeated byte.
-    static func wireGuardKey(_ n: UInt8) -> PrivateKey {
+    public static func wireGuardKey(_ n: UInt8) -> PrivateKey {
         PrivateKey(WireGuardKey(bytes: [UInt8](repeating: n, count: 32)) ?? .zero).clamped
     }
 
-    static let laptopKey = WireGuardKeys.publicKey(for: wireGuardKey(0x40))
+    public static let laptopKey = WireGuardKeys.publicKey(for: wireGuardKey(0x40))
 
-    static func prefix(_ text: String) -> IPPrefix {
+    public static func prefix(_ text: String) -> IPPrefix {
         guard let prefix = try? IPPrefix(text) else { preconditionFailure("bad fixture prefix \(text)") }
         return prefix
     }
 
-    static func endpoint(_ text: String) -> Endpoint {
+    public static func endpoint(_ text: String) -> Endpoint {
         guard let endpoint = try? Endpoint(text) else { preconditionFailure("bad fixture endpoint \(text)") }
         return endpoint
     }
 
-    static func publicKey(_ n: UInt8) -> WireGuardKey { WireGuardKeys.publicKey(for: wireGuardKey(n)) }
+    public static func publicKey(_ n: UInt8) -> WireGuardKey { WireGuardKeys.publicKey(for: wireGuardKey(n)) }
 
     /// The sample deployment, unsigned (sealed keys are random: build it once per use).
-    static func deployment(version: UInt64 = 0, name: String = "office") -> Deployment {
+    public static func deployment(version: UInt64 = 0, name: String = "office") -> Deployment {
         let n1 = WireGuardKeys.publicKey(for: wireGuardKey(0x31))
         let n2 = WireGuardKeys.publicKey(for: wireGuardKey(0x32))
         let n3 = WireGuardKeys.publicKey(for: wireGuardKey(0x33))
@@ -109,7 +108,7 @@ enum Fixtures {
     }
 
     /// The sample deployment signed by alice and bob (valid).
-    static func signedDeployment(version: UInt64 = 0) -> Deployment {
+    public static func signedDeployment(version: UInt64 = 0) -> Deployment {
         var d = deployment(version: version)
         do {
             try d.sign(with: alice)
