@@ -77,11 +77,13 @@ let package = Package(
         .target(
             name: "MeshPlanner", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments", "ZmeshJSON"],
             swiftSettings: swiftSettings),
+        // What the registry and its clients share: the request-signing scheme. No server or HTTP stack.
+        .target(name: "RegistryProtocol", dependencies: ["ZmeshCrypto"], swiftSettings: swiftSettings),
         // The registry server: Hummingbird HTTP API under /v1, signed requests, SQLKit storage, node mailboxes.
         .target(
             name: "Registry",
             dependencies: [
-                "ZmeshModel", "ZmeshCrypto", "Deployments",
+                "ZmeshModel", "ZmeshCrypto", "Deployments", "RegistryProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
@@ -147,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "Registry", "ZmeshModel", "ZmeshCrypto", "Deployments", "DeploymentTestSupport",
+                "Registry", "RegistryProtocol", "ZmeshModel", "ZmeshCrypto", "Deployments", "DeploymentTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

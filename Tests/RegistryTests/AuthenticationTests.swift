@@ -2,6 +2,7 @@ import Deployments
 import Foundation
 import NIOHTTP1
 import Registry
+import RegistryProtocol
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport

@@ -1,4 +1,5 @@
 import Registry
+import RegistryProtocol
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Registry
+import RegistryProtocol
 import ServiceLifecycle
 import ZmeshCrypto
 

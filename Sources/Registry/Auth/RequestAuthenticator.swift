@@ -1,4 +1,5 @@
 import Hummingbird
+import RegistryProtocol
 import ZmeshCrypto
 
 /// Checks a signed request (see ``RequestSigning``): headers present and well-formed, timestamp
