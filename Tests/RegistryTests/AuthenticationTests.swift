@@ -34,10 +34,11 @@ import DeploymentTestSupport
             #expect(try await registry.send(.GET, "/v1/twins/\(Fixtures.bob.id)").status == 404)
 
             // A body changed after signing.
-            let tampered = TestRegistry.object(["id": Fixtures.node1.id.rawValue, "farm": 2, "public_key": Fixtures.node1.publicKey.base64, "endpoints": [String]()])
+            let farm = try await registry.farm()
+            let tampered = TestRegistry.nodeBody(Fixtures.node1, farm: farm, publicIPs: [])
             let signed = RequestSigning.headers(
                 identity: Fixtures.node1, method: "POST", target: "/v1/nodes",
-                body: TestRegistry.object(["id": Fixtures.node1.id.rawValue, "farm": 1, "public_key": Fixtures.node1.publicKey.base64, "endpoints": [String]()]),
+                body: TestRegistry.nodeBody(Fixtures.node1, farm: farm, publicIPs: ["203.0.113.1"]),
                 timestamp: Int64(Date().timeIntervalSince1970))
             let changed = try await registry.send(.POST, "/v1/nodes", body: tampered, headers: signed)
             #expect(changed.status == 401)
@@ -83,26 +84,22 @@ import DeploymentTestSupport
     @Test func replayedNonceIsRefusedAndStoresNothing() async throws {
         try await TestRegistry.with { registry in
             let nonce = RequestSigning.randomNonce()
-            let first = TestRegistry.object([
-                "id": Fixtures.node1.id.rawValue, "farm": 1, "public_key": Fixtures.node1.publicKey.base64,
-                "endpoints": ["203.0.113.1:51820"],
-            ])
+            let farm = try await registry.farm()
+            let otherFarm = try await registry.farm("other-farm")
+            let first = TestRegistry.nodeBody(Fixtures.node1, farm: farm, publicIPs: ["203.0.113.1"])
             #expect(try await registry.send(.POST, "/v1/nodes", body: first, signer: Fixtures.node1, nonce: nonce).status == 201)
             // The same request again, byte for byte.
             let replay = try await registry.send(.POST, "/v1/nodes", body: first, signer: Fixtures.node1, nonce: nonce)
             #expect(replay.status == 401)
             #expect(replay.errorCode == "replayed_nonce")
             // A new, validly signed request that reuses the nonce changes nothing.
-            let second = TestRegistry.object([
-                "id": Fixtures.node1.id.rawValue, "farm": 7, "public_key": Fixtures.node1.publicKey.base64,
-                "endpoints": ["198.51.100.1:51820"],
-            ])
+            let second = TestRegistry.nodeBody(Fixtures.node1, farm: otherFarm, publicIPs: ["198.51.100.1"])
             let reused = try await registry.send(.POST, "/v1/nodes", body: second, signer: Fixtures.node1, nonce: nonce)
             #expect(reused.status == 401)
             #expect(reused.errorCode == "replayed_nonce")
             let stored = try await registry.send(.GET, "/v1/nodes/\(Fixtures.node1.id)")
-            #expect(stored.json?["endpoints"] as? [String] == ["203.0.113.1:51820"])
-            #expect((stored.json?["farm"] as? NSNumber)?.intValue == 1)
+            #expect(stored.json?["public_ips"] as? [String] == ["203.0.113.1"])
+            #expect((stored.json?["farm"] as? NSNumber)?.intValue == farm)
         }
     }
 

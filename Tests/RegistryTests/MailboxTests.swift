@@ -54,8 +54,9 @@ import DeploymentTestSupport
             let resumed = try await registry.poll(Fixtures.node1, after: first.cursor, wait: 5)
             #expect(resumed.items.compactMap { ($0["version"] as? NSNumber)?.intValue } == [1])
             #expect(resumed.cursor > first.cursor)
+            // Version 1 superseded version 0's item: from the start, only the newest version is there.
             let everything = try await registry.poll(Fixtures.node1, after: 0)
-            #expect(everything.items.compactMap { ($0["version"] as? NSNumber)?.intValue } == [0, 1])
+            #expect(everything.items.compactMap { ($0["version"] as? NSNumber)?.intValue } == [1])
         } catch {
             try? await registry.stop()
             throw error
@@ -78,6 +79,31 @@ import DeploymentTestSupport
                 #expect(reply.status == 200, "poll of \(id)")
                 #expect(reply.items.count == 1, "poll of \(id)")
             }
+        }
+    }
+}
+
+/// A new item for (node, owner, network) supersedes the older ones: a node needs only the newest version.
+@Suite struct MailboxSupersessionTests {
+    @Test func newerVersionReplacesOlderItemsAndCursorsStayMonotonic() async throws {
+        try await TestRegistry.with { registry in
+            try await DeploymentSubmissionTests.enrol(registry)
+            #expect(try await DeploymentSubmissionTests.submit(registry, Fixtures.signedDeployment(version: 0)).status == 201)
+            let seen = try await registry.poll(Fixtures.node1)
+            #expect(seen.items.count == 1)
+            // The node is away while versions 1 and 2 are stored.
+            for version: UInt64 in [1, 2] {
+                #expect(try await DeploymentSubmissionTests.submit(registry, Fixtures.signedDeployment(version: version)).status == 201)
+            }
+            let resumed = try await registry.poll(Fixtures.node1, after: seen.cursor)
+            #expect(resumed.items.compactMap { ($0["version"] as? NSNumber)?.intValue } == [2])
+            #expect(resumed.cursor > seen.cursor)
+            // A node that starts from nothing gets the newest version only, with a cursor above every earlier one.
+            let fresh = try await registry.poll(Fixtures.node2, after: 0)
+            #expect(fresh.items.compactMap { ($0["version"] as? NSNumber)?.intValue } == [2])
+            #expect(fresh.cursor > seen.cursor)
+            // Nothing is left behind the cursor.
+            #expect(try await registry.poll(Fixtures.node1, after: resumed.cursor).items.isEmpty)
         }
     }
 }

@@ -7,6 +7,7 @@ import Registry
 import RegistryProtocol
 import ServiceLifecycle
 import ZmeshCrypto
+import DeploymentTestSupport
 
 /// A registry served in-process on 127.0.0.1 with a free port, over an SQLite file.
 final class TestRegistry: Sendable {
@@ -37,13 +38,17 @@ final class TestRegistry: Sendable {
     }
 
     /// Starts a registry on `databasePath` (a new temporary file when nil) and waits until it listens.
-    static func start(databasePath: String? = nil, maximumBodyBytes: Int = 64 << 10) async throws -> TestRegistry {
+    static func start(
+        databasePath: String? = nil, maximumBodyBytes: Int = 64 << 10,
+        configure: (inout RegistryConfiguration) -> Void = { _ in }
+    ) async throws -> TestRegistry {
         let path = databasePath ?? temporaryDatabasePath()
         var logger = Logger(label: "registry-test")
         logger.logLevel = .warning
         let store = try await SQLRegistryStore.openSQLite(path: path, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let configuration = RegistryConfiguration(host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes)
+        var configuration = RegistryConfiguration(host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes)
+        configure(&configuration)
         let service = RegistryServer.service(
             store: store, configuration: configuration, logger: logger,
             onRunning: { port in
@@ -58,8 +63,11 @@ final class TestRegistry: Sendable {
     }
 
     /// Runs `body` with a started registry and stops it afterwards, also when `body` throws.
-    static func with(maximumBodyBytes: Int = 64 << 10, _ body: (TestRegistry) async throws -> Void) async throws {
-        let registry = try await start(maximumBodyBytes: maximumBodyBytes)
+    static func with(
+        maximumBodyBytes: Int = 64 << 10, configure: (inout RegistryConfiguration) -> Void = { _ in },
+        _ body: (TestRegistry) async throws -> Void
+    ) async throws {
+        let registry = try await start(maximumBodyBytes: maximumBodyBytes, configure: configure)
         defer { removeDatabase(at: registry.databasePath) }
         do {
             try await body(registry)
@@ -81,11 +89,14 @@ final class TestRegistry: Sendable {
     struct Reply: Sendable {
         let status: Int
         let bytes: [UInt8]
+        var headers: HTTPHeaders = [:]
         var json: [String: any Sendable]? {
             (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: any Sendable]
         }
         /// `error.code` of an error answer.
         var errorCode: String? { (json?["error"] as? [String: any Sendable])?["code"] as? String }
+        /// `error.message` of an error answer.
+        var errorMessage: String? { (json?["error"] as? [String: any Sendable])?["message"] as? String }
     }
 
     /// Sends a request; signs it as `signer` unless nil. `headers` override the signing headers (for tampering).
@@ -110,7 +121,7 @@ final class TestRegistry: Sendable {
         for header in override { request.headers.replaceOrAdd(name: header.name, value: header.value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let buffer = try await response.body.collect(upTo: 16 << 20)
-        return Reply(status: Int(response.status.code), bytes: Array(buffer.readableBytesView))
+        return Reply(status: Int(response.status.code), bytes: Array(buffer.readableBytesView), headers: response.headers)
     }
 
     /// JSON text of an object with string members.
@@ -125,21 +136,52 @@ final class TestRegistry: Sendable {
         return try await send(.POST, "/v1/twins", body: body, signer: identity).status
     }
 
-    /// Registers a node (signed by itself); returns the status.
+    /// The twin that owns the test farm.
+    static let farmer = Fixtures.identity(30)
+
+    /// Registers the farmer twin and its farm `name` (both idempotent); returns the farm id.
+    func farm(_ name: String = "test-farm") async throws -> Int {
+        try await registerTwin(Self.farmer)
+        let reply = try await send(.POST, "/v1/farms", body: Self.object(["name": name]), signer: Self.farmer)
+        guard reply.status == 200 || reply.status == 201, let id = (reply.json?["id"] as? NSNumber)?.intValue else {
+            throw TestFailure("farm creation answered \(reply.status)")
+        }
+        return id
+    }
+
+    /// A node registration body.
+    static func nodeBody(
+        _ identity: Identity, farm: Int, publicIPs: [String] = ["203.0.113.9"], extra: [String: any Sendable] = [:]
+    ) -> [UInt8] {
+        var members: [String: any Sendable] = [
+            "id": identity.id.rawValue, "farm": farm, "public_key": identity.publicKey.base64, "public_ips": publicIPs,
+        ]
+        members.merge(extra) { _, new in new }
+        return object(members)
+    }
+
+    /// Registers a node (signed by itself) in `farm` (the test farm when nil); returns the status.
     @discardableResult
-    func registerNode(_ identity: Identity, farm: Int = 1, endpoints: [String] = ["203.0.113.9:51820"]) async throws
+    func registerNode(_ identity: Identity, farm: Int? = nil, publicIPs: [String] = ["203.0.113.9"]) async throws
         -> Int
     {
-        let body = Self.object([
-            "id": identity.id.rawValue, "farm": farm, "public_key": identity.publicKey.base64, "endpoints": endpoints,
-        ])
+        let farmID = if let farm { farm } else { try await self.farm() }
+        let body = Self.nodeBody(identity, farm: farmID, publicIPs: publicIPs)
         return try await send(.POST, "/v1/nodes", body: body, signer: identity).status
     }
 
     /// Polls `node`'s mailbox (signed by the node).
-    func poll(_ node: Identity, after: Int64 = 0, wait: Int = 0) async throws -> Reply {
-        try await send(.GET, "/v1/nodes/\(node.id)/mailbox?after=\(after)&wait=\(wait)", signer: node)
+    func poll(
+        _ node: Identity, after: Int64 = 0, wait: Int = 0, timestamp: Int64 = Int64(Date().timeIntervalSince1970)
+    ) async throws -> Reply {
+        try await send(.GET, "/v1/nodes/\(node.id)/mailbox?after=\(after)&wait=\(wait)", signer: node, timestamp: timestamp)
     }
+}
+
+/// A test helper's failure, with what went wrong.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 extension TestRegistry.Reply {

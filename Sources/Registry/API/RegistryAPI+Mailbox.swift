@@ -2,6 +2,7 @@ import Deployments
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ZmeshCrypto
 import ZmeshModel
 
@@ -9,6 +10,7 @@ extension RegistryAPI {
     // MARK: Mailbox
 
     /// Long-poll: answers at once when items above `after` exist, else holds until one arrives or `wait` ends.
+    /// A node holds at most `maximumPollsPerNode` polls open at once.
     func mailbox(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try identityParameter(context)
         let bytes = try await body(of: request)
@@ -24,6 +26,20 @@ extension RegistryAPI {
         }
         try authenticator.verify(
             claim, key: node.publicKey, method: request.method.rawValue, target: request.uri.string, body: bytes)
+        guard polls.open(id) else {
+            metrics.pollsRefused.increment()
+            var error = RegistryError(
+                .tooManyRequests, "too_many_polls",
+                "node \(id) already holds \(polls.maximum) mailbox polls open; wait for one to answer")
+            error.retryAfter = 1
+            throw error
+        }
+        metrics.longPollsOpen.increment()
+        defer {
+            metrics.longPollsOpen.decrement()
+            polls.close(id)
+        }
+        try await sawNode(id)
 
         let end = ContinuousClock.now + .seconds(wait)
         var generation = notifier.generation(of: id)
@@ -35,6 +51,7 @@ extension RegistryAPI {
             generation = notifier.generation(of: id)
             items = try await store.mailbox(node: id, after: after, limit: configuration.mailboxPageSize)
         }
+        metrics.mailboxItemsDelivered.increment(by: Int64(items.count))
         return json(.ok, MailboxBody(cursor: items.last?.cursor ?? after, items: items.map(MailboxBody.Item.init)))
     }
 

@@ -13,16 +13,27 @@ struct RegistryAPI: Sendable {
     let logger: Logger
     let authenticator: RequestAuthenticator
     let notifier = MailboxNotifier()
+    /// Prometheus metrics (`GET /metrics`), long-poll cap and last-seen times: RegistryAPI+Status.swift.
+    let metrics = RegistryMetrics()
+    let polls: PollLimiter
+    let lastSeen = LastSeenTracker(writeInterval: 60)
 
     init(store: any RegistryStore, configuration: RegistryConfiguration, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.authenticator = RequestAuthenticator(clockSkew: configuration.clockSkewSeconds, now: configuration.clock)
+        let metrics = self.metrics
+        self.authenticator = RequestAuthenticator(
+            clockSkew: configuration.clockSkewSeconds, now: configuration.clock,
+            rateLimiter: RateLimiter(rate: configuration.rateLimitPerSecond, burst: configuration.rateBurst),
+            onRateLimited: { metrics.countRateLimited() })
+        self.polls = PollLimiter(maximum: configuration.maximumPollsPerNode)
     }
 
     /// Adds the routes to `router`.
     func register(on router: Router<BasicRequestContext>) {
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        registerGridRoutes(on: router)
         router.post("/v1/twins") { request, _ in await respond { try await registerTwin(request) } }
         router.get("/v1/twins/:id") { _, context in await respond { try await twin(context) } }
         router.post("/v1/nodes") { request, _ in await respond { try await registerNode(request) } }

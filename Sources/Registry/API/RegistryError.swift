@@ -15,6 +15,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     public let message: String
     /// Per-field problems of a deployment document, in document order.
     public let problems: [Problem]
+    /// Seconds after which a refused request may be retried (`Retry-After`), for 429s.
+    public var retryAfter: Int? = nil
 
     /// One problem inside a document.
     public struct Problem: Sendable, Equatable, Codable {
@@ -37,7 +39,9 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     /// The JSON response for this error.
     func response() -> Response {
         let body = ErrorBody(error: .init(code: code, message: message, problems: problems.isEmpty ? nil : problems))
-        return JSONResponse.make(status: status, body)
+        var response = JSONResponse.make(status: status, body)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 
     private struct ErrorBody: Encodable {
@@ -82,7 +86,15 @@ enum DecodingErrorText {
     }
 
     private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "(the document)" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        guard !keys.isEmpty else { return "(the document)" }
+        // networks[0].version
+        return keys.reduce(into: "") { path, key in
+            if let index = key.intValue {
+                path += "[\(index)]"
+            } else {
+                path += (path.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
     }
 }
 

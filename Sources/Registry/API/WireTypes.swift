@@ -30,37 +30,62 @@ struct TwinBody: Codable, Sendable {
     }
 }
 
-/// `POST /v1/nodes`.
+/// `POST /v1/nodes`. `used_ports` and `outbound` may be left out (nothing in use; no outbound family known).
 struct NodeRegistration: Codable, Sendable {
     let id: String
     let farm: UInt32
     let publicKey: String
-    let endpoints: [String]
+    let publicIPs: [String]
+    let usedPorts: [UInt16]?
+    let outbound: [String]?
     enum CodingKeys: String, CodingKey {
-        case id, farm, endpoints
+        case id, farm, outbound
         case publicKey = "public_key"
+        case publicIPs = "public_ips"
+        case usedPorts = "used_ports"
     }
 }
 
-/// A node as the registry answers it.
+/// A node as the registry answers it; `last_seen` is `null` until the node's first authenticated request.
 struct NodeBody: Codable, Sendable {
     let id: String
     let farm: UInt32
     let publicKey: String
-    let endpoints: [String]
+    let publicIPs: [String]
+    let usedPorts: [UInt16]
+    let outbound: [String]
     let updatedAt: Int64
+    let lastSeen: Int64?
     enum CodingKeys: String, CodingKey {
-        case id, farm, endpoints
+        case id, farm, outbound
         case publicKey = "public_key"
+        case publicIPs = "public_ips"
+        case usedPorts = "used_ports"
         case updatedAt = "updated_at"
+        case lastSeen = "last_seen"
     }
 
-    init(_ record: NodeRecord) {
+    init(_ record: NodeRecord, lastSeen: Int64?) {
         id = record.id.rawValue
         farm = record.farm
         publicKey = record.publicKey.base64
-        endpoints = record.endpoints
+        publicIPs = record.publicIPs
+        usedPorts = record.usedPorts
+        outbound = record.outbound
         updatedAt = record.updatedAt
+        self.lastSeen = lastSeen
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(farm, forKey: .farm)
+        try container.encode(publicKey, forKey: .publicKey)
+        try container.encode(publicIPs, forKey: .publicIPs)
+        try container.encode(usedPorts, forKey: .usedPorts)
+        try container.encode(outbound, forKey: .outbound)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(lastSeen, forKey: .lastSeen)  // null when never seen
     }
 }
 

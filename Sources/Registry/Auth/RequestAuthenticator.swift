@@ -12,12 +12,21 @@ struct RequestAuthenticator: Sendable {
     let clockSkew: Int64
     /// The registry's clock, Unix seconds.
     let now: @Sendable () -> Int64
-    private let nonces: NonceCache
+    let nonces: NonceCache
+    /// The per-identity rate limit, applied to requests whose signature verified.
+    let rateLimiter: RateLimiter?
+    /// Called for each request the rate limit refuses.
+    let onRateLimited: @Sendable () -> Void
 
-    init(clockSkew: Int64, now: @escaping @Sendable () -> Int64) {
+    init(
+        clockSkew: Int64, now: @escaping @Sendable () -> Int64, rateLimiter: RateLimiter? = nil,
+        onRateLimited: @escaping @Sendable () -> Void = {}
+    ) {
         self.clockSkew = clockSkew
         self.now = now
         self.nonces = NonceCache(retention: 2 * clockSkew)
+        self.rateLimiter = rateLimiter
+        self.onRateLimited = onRateLimited
     }
 
     /// The signed request's headers, parsed but not yet verified.
@@ -61,10 +70,17 @@ struct RequestAuthenticator: Sendable {
                 .unauthorized, "clock_skew",
                 "the request's timestamp \(timestamp) is more than \(clockSkew) s from the registry's clock (\(current))")
         }
+        let floor = nonces.floor
+        guard timestamp >= floor else {
+            throw RegistryError(
+                .unauthorized, "stale_timestamp",
+                "the request's timestamp \(timestamp) is before the registry's restart at \(floor) (after an unclean stop the registry refuses older timestamps so that no captured request can be replayed); sign it again with the current time")
+        }
         return Claim(signer: signer, timestamp: timestamp, nonce: nonce, signature: signature)
     }
 
-    /// Verifies `claim` against `key` over the request, then records its nonce.
+    /// Verifies `claim` against `key` over the request, takes a token of the signer's rate limit, then records
+    /// its nonce (a rate-limited request can be sent again as it is).
     func verify(_ claim: Claim, key: Ed25519PublicKey, method: String, target: String, body: [UInt8])
         throws(RegistryError)
     {
@@ -76,6 +92,14 @@ struct RequestAuthenticator: Sendable {
         guard key.isValidSignature(claim.signature, for: message) else {
             throw RegistryError(
                 .unauthorized, "bad_signature", "the request signature does not verify for \(claim.signer)")
+        }
+        if let rateLimiter, let wait = rateLimiter.take(claim.signer) {
+            onRateLimited()
+            var error = RegistryError(
+                .tooManyRequests, "rate_limited",
+                "\(claim.signer) exceeds \(rateLimiter.rate) requests a second (bursts of \(Int(rateLimiter.burst))); retry in \(wait) s")
+            error.retryAfter = wait
+            throw error
         }
         guard nonces.insert(signer: claim.signer.rawValue, nonce: claim.nonce, timestamp: claim.timestamp, now: now())
         else {

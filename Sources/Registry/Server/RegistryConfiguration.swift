@@ -17,6 +17,15 @@ public struct RegistryConfiguration: Sendable {
     public var mailboxPageSize: Int
     /// The registry's clock in Unix seconds (tests may shift it).
     public var clock: @Sendable () -> Int64
+    /// Signed requests each identity may make per second on average (token bucket refill rate).
+    public var rateLimitPerSecond: Double = 5
+    /// Signed requests an identity may make in a burst (token bucket size).
+    public var rateBurst: Int = 100
+    /// Mailbox polls one node may hold open at once.
+    public var maximumPollsPerNode: Int = 2
+    /// PEM files of the certificate chain and private key; both set: HTTPS only.
+    public var tlsCertificatePath: String? = nil
+    public var tlsKeyPath: String? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 16 << 20, clockSkewSeconds: Int64 = 300,

@@ -14,22 +14,35 @@ public struct TwinRecord: Sendable, Equatable {
     }
 }
 
-/// A registered node: its identity, its farm and its public endpoints.
+/// A registered node: its identity, its farm and the facts the planner needs about its connectivity.
 public struct NodeRecord: Sendable, Equatable {
     public let id: IdentityID
     public let farm: UInt32
     public let publicKey: Ed25519PublicKey
-    /// `address:port` texts (IPv6 in brackets), as canonicalised by ZmeshModel's `Endpoint`.
-    public let endpoints: [String]
+    /// Canonical literal addresses reachable from the internet: at most one IPv4 then at most one IPv6; empty
+    /// for a hidden node (behind NAT). Ports are per network, chosen by the planner.
+    public let publicIPs: [String]
+    /// UDP ports in use on the node outside zmesh networks, ascending.
+    public let usedPorts: [UInt16]
+    /// Address families the node can dial out over (`ipv4`, `ipv6`), in that order.
+    public let outbound: [String]
     /// Unix seconds of the last (re-)registration.
     public let updatedAt: Int64
+    /// Unix seconds of the node's last authenticated request, if any.
+    public let lastSeen: Int64?
 
-    public init(id: IdentityID, farm: UInt32, publicKey: Ed25519PublicKey, endpoints: [String], updatedAt: Int64) {
+    public init(
+        id: IdentityID, farm: UInt32, publicKey: Ed25519PublicKey, publicIPs: [String], usedPorts: [UInt16] = [],
+        outbound: [String] = [], updatedAt: Int64, lastSeen: Int64? = nil
+    ) {
         self.id = id
         self.farm = farm
         self.publicKey = publicKey
-        self.endpoints = endpoints
+        self.publicIPs = publicIPs
+        self.usedPorts = usedPorts
+        self.outbound = outbound
         self.updatedAt = updatedAt
+        self.lastSeen = lastSeen
     }
 }
 
@@ -90,7 +103,7 @@ public struct StoreConflict: Error, Sendable {}
 
 /// What the registry keeps. The SQL implementation (``SQLRegistryStore``) runs on SQLite today and
 /// is written with SQLKit's builders so that PostgreSQL can follow; tests could use another.
-public protocol RegistryStore: Sendable {
+public protocol RegistryStore: FarmStore, NodeStatusStore, ReplayStore {
     /// The twin with `id`, if registered.
     func twin(_ id: IdentityID) async throws -> TwinRecord?
     /// Stores `twin` unless a twin with its id exists; returns whether it was new.

@@ -29,6 +29,34 @@ enum SQLMigrations {
                 """,
                 "CREATE INDEX mailbox_by_node ON mailbox (node, seq)",
             ]
+        ),
+        (
+            // Farms; node facts (public IPs, used ports, outbound families) replace endpoints; last seen;
+            // per-node network status; mailbox supersession; persisted replay protection.
+            2,
+            [
+                """
+                CREATE TABLE farms (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, owner TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, UNIQUE (owner, name))
+                """,
+                "ALTER TABLE nodes ADD COLUMN public_ips TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE nodes ADD COLUMN used_ports TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE nodes ADD COLUMN outbound TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE nodes ADD COLUMN last_seen BIGINT",
+                "ALTER TABLE nodes DROP COLUMN endpoints",
+                """
+                CREATE TABLE node_status (node TEXT NOT NULL, owner TEXT NOT NULL, network TEXT NOT NULL,
+                    version BIGINT NOT NULL, state TEXT NOT NULL, error TEXT, peers TEXT NOT NULL,
+                    reported_at BIGINT NOT NULL, PRIMARY KEY (node, owner, network))
+                """,
+                "CREATE INDEX node_status_by_network ON node_status (owner, network)",
+                "CREATE INDEX mailbox_by_network ON mailbox (node, owner, network)",
+                """
+                CREATE TABLE nonces (signer TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL,
+                    PRIMARY KEY (signer, nonce))
+                """,
+                "CREATE TABLE registry_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            ]
         )
     ]
 

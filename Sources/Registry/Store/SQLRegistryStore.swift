@@ -7,9 +7,9 @@ public import ZmeshCrypto
 /// serialises every operation through it, so that a write transaction never interleaves with other
 /// statements and mailbox sequence numbers become visible in order.
 public final class SQLRegistryStore: RegistryStore {
-    private let database: any SQLDatabase
+    let database: any SQLDatabase
     private let closeConnection: @Sendable () async throws -> Void
-    private let lock = AsyncLock()
+    let lock = AsyncLock()
 
     private init(database: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
         self.database = database
@@ -58,40 +58,7 @@ public final class SQLRegistryStore: RegistryStore {
         }
     }
 
-    // MARK: Nodes
-
-    public func node(_ id: IdentityID) async throws -> NodeRecord? {
-        try await lock.withLock { try await unlockedNode(id) }
-    }
-
-    private func unlockedNode(_ id: IdentityID) async throws -> NodeRecord? {
-        guard
-            let row = try await database.select().columns("farm", "public_key", "endpoints", "updated_at").from("nodes")
-                .where("id", .equal, id.rawValue).first()
-        else { return nil }
-        let farm = try row.decode(column: "farm", as: Int64.self)
-        let endpoints = try row.decode(column: "endpoints", as: String.self)
-        return NodeRecord(
-            id: id, farm: UInt32(clamping: farm),
-            publicKey: try Ed25519PublicKey(try row.decode(column: "public_key", as: String.self)),
-            endpoints: endpoints.isEmpty ? [] : endpoints.split(separator: ",").map(String.init),
-            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
-    }
-
-    public func putNode(_ node: NodeRecord) async throws -> Bool {
-        try await lock.withLock {
-            let isNew = try await unlockedNode(node.id) == nil
-            let endpoints = node.endpoints.joined(separator: ",")
-            if isNew {
-                try await database.insert(into: "nodes").columns("id", "farm", "public_key", "endpoints", "updated_at")
-                    .values(node.id.rawValue, Int64(node.farm), node.publicKey.base64, endpoints, node.updatedAt).run()
-            } else {
-                try await database.update("nodes").set("farm", to: Int64(node.farm)).set("endpoints", to: endpoints)
-                    .set("updated_at", to: node.updatedAt).where("id", .equal, node.id.rawValue).run()
-            }
-            return isNew
-        }
-    }
+    // Nodes: SQLRegistryStore+Nodes.swift.
 
     // MARK: Deployments
 
@@ -151,6 +118,9 @@ public final class SQLRegistryStore: RegistryStore {
                         deployment.submittedBy, deployment.submittedAt
                     ).run()
                 for node in recipients {
+                    // The new item supersedes the node's older items of this network (see docs/registry.md).
+                    try await database.delete(from: "mailbox").where("node", .equal, node.rawValue)
+                        .where("owner", .equal, deployment.owner).where("network", .equal, deployment.network).run()
                     try await database.insert(into: "mailbox").columns("node", "kind", "owner", "network", "version")
                         .values(node.rawValue, "deployment", deployment.owner, deployment.network, deployment.version)
                         .run()

@@ -6,7 +6,7 @@ import Registry
 public struct RegistryCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "registry",
-        abstract: "Run the registry: twins, nodes, signed deployments and node mailboxes over HTTP.",
+        abstract: "Run the registry: twins, farms, nodes, signed deployments, node mailboxes and status over HTTP(S).",
         discussion: """
             The database is an SQLite file (WAL journal), created and migrated on start. SIGTERM or SIGINT \
             shuts the server down gracefully. API: docs/registry.md.
@@ -24,12 +24,33 @@ public struct RegistryCommand: AsyncParsableCommand {
     @Option(help: "Largest accepted clock difference of a signed request, in seconds.")
     public var clockSkew: Int64 = 300
 
+    @Option(help: "Signed requests each identity may make per second, on average (token bucket rate).")
+    public var rateLimit: Double = 5
+
+    @Option(help: "Signed requests an identity may make in one burst (token bucket size).")
+    public var rateBurst: Int = 100
+
+    @Option(help: "Mailbox polls one node may hold open at once.")
+    public var maxPollsPerNode: Int = 2
+
+    @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key).")
+    public var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    public var tlsKey: String?
+
     public init() {}
 
     public func validate() throws {
         _ = try Self.hostAndPort(listen)
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard clockSkew > 0 else { throw ValidationError("--clock-skew must be positive") }
+        guard rateLimit > 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be positive") }
+        guard rateBurst >= 1 else { throw ValidationError("--rate-burst must be at least 1") }
+        guard maxPollsPerNode >= 1 else { throw ValidationError("--max-polls-per-node must be at least 1") }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
     }
 
     public func run() async throws {
@@ -37,8 +58,13 @@ public struct RegistryCommand: AsyncParsableCommand {
         var logger = ZmeshCommand.logger
         // The listening address is worth a line even at the default level.
         if logger.logLevel > .notice { logger.logLevel = .notice }
-        let configuration = RegistryConfiguration(
+        var configuration = RegistryConfiguration(
             host: host, port: port, maximumBodyBytes: maxBodyBytes, clockSkewSeconds: clockSkew)
+        configuration.rateLimitPerSecond = rateLimit
+        configuration.rateBurst = rateBurst
+        configuration.maximumPollsPerNode = maxPollsPerNode
+        configuration.tlsCertificatePath = tlsCert
+        configuration.tlsKeyPath = tlsKey
         try await RegistryRunner.run(databasePath: db, configuration: configuration, logger: logger)
     }
 

@@ -1,0 +1,59 @@
+import Foundation
+import NIOHTTP1
+import Registry
+import Testing
+import ZmeshCrypto
+import DeploymentTestSupport
+
+/// The per-identity rate limit and the per-node long-poll cap: 429s that change nothing.
+@Suite struct LimitsTests {
+    @Test func rateLimitRefusesBeyondTheBurstWithRetryAfter() async throws {
+        try await TestRegistry.with(configure: { $0.rateLimitPerSecond = 0.5; $0.rateBurst = 3 }) { registry in
+            let farm = try await registry.farm()  // the farmer's tokens, not the node's
+            var statuses: [Int] = []
+            var limited: TestRegistry.Reply?
+            for i in 0..<5 {
+                let reply = try await registry.send(
+                    .POST, "/v1/nodes",
+                    body: TestRegistry.nodeBody(Fixtures.node1, farm: farm, publicIPs: ["203.0.113.\(i + 1)"]),
+                    signer: Fixtures.node1)
+                statuses.append(reply.status)
+                if reply.status == 429 { limited = reply }
+            }
+            #expect(statuses == [201, 200, 200, 429, 429])
+            let reply = try #require(limited)
+            #expect(reply.errorCode == "rate_limited")
+            let retryAfter = try #require(reply.headers["Retry-After"].first.flatMap { Int($0) })
+            #expect((1...2).contains(retryAfter))
+            // The refused registrations changed nothing.
+            let stored = try await registry.send(.GET, "/v1/nodes/\(Fixtures.node1.id)")
+            #expect(stored.json?["public_ips"] as? [String] == ["203.0.113.3"])
+            // Another identity has its own bucket.
+            #expect(try await registry.registerNode(Fixtures.node2, farm: farm) == 201)
+        }
+    }
+
+    @Test func defaultsLetAThousandNodeGridPoll() {
+        // A node polling with 30 s waits makes about 2 requests a minute (poll + status); the defaults allow 300
+        // a minute with bursts of 100.
+        let configuration = RegistryConfiguration()
+        #expect(configuration.rateLimitPerSecond * 30 >= 2 * 10)
+        #expect(configuration.rateBurst >= 50)
+        #expect(configuration.maximumPollsPerNode == 2)
+    }
+
+    @Test func thirdConcurrentPollOfOneNodeIsRefused() async throws {
+        try await TestRegistry.with { registry in
+            try await registry.registerNode(Fixtures.node1)
+            let waiting = (0..<2).map { _ in Task { try await registry.poll(Fixtures.node1, wait: 3) } }
+            try await Task.sleep(for: .milliseconds(500))
+            let third = try await registry.poll(Fixtures.node1, wait: 3)
+            #expect(third.status == 429)
+            #expect(third.errorCode == "too_many_polls")
+            #expect(third.headers["Retry-After"].first == "1")
+            for poll in waiting { #expect(try await poll.value.status == 200) }
+            // Once they answered, the node may poll again.
+            #expect(try await registry.poll(Fixtures.node1).status == 200)
+        }
+    }
+}
