@@ -54,11 +54,16 @@ import Testing
                         HTTPClientRequest(url: "http://127.0.0.1:\(registry.port)/v1/farms/1"), timeout: .seconds(2))
                     _ = try await plain.body.collect(upTo: 1 << 16)
                 }
-                // A client that does not trust the certificate refuses the connection.
+                // A client that does not trust the certificate refuses the connection (AsyncHTTPClient retries a
+                // failed handshake until its connect timeout: keep that short).
+                var untrusting = HTTPClient.Configuration()
+                untrusting.timeout = .init(connect: .seconds(1))
+                let stranger = HTTPClient(eventLoopGroupProvider: .singleton, configuration: untrusting)
                 await #expect(throws: (any Error).self) {
-                    _ = try await HTTPClient.shared.execute(
+                    _ = try await stranger.execute(
                         HTTPClientRequest(url: "https://127.0.0.1:\(registry.port)/v1/farms/1"), timeout: .seconds(3))
                 }
+                try await stranger.shutdown()
             } catch {
                 try? await client.shutdown()
                 throw error

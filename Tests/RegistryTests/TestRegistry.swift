@@ -170,6 +170,17 @@ final class TestRegistry: Sendable {
         return try await send(.POST, "/v1/nodes", body: body, signer: identity).status
     }
 
+    /// Waits (up to 10 s) until `/metrics` shows `count` mailbox polls open.
+    func waitForOpenPolls(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let text = String(decoding: try await send(.GET, "/metrics").bytes, as: UTF8.self)
+            if MetricsTests.value(text, "zmesh_registry_mailbox_long_polls_open") == Double(count) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("\(count) polls did not open within 10 s")
+    }
+
     /// Polls `node`'s mailbox (signed by the node).
     func poll(
         _ node: Identity, after: Int64 = 0, wait: Int = 0, timestamp: Int64 = Int64(Date().timeIntervalSince1970)
