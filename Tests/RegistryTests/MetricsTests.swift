@@ -36,11 +36,17 @@ import DeploymentTestSupport
                 .POST, "/v1/nodes/\(Fixtures.node1.id)/status", body: TestRegistry.object(["networks": [report]]),
                 signer: Fixtures.node1).status == 200)
 
+            // A path no route matches is refused as JSON too, and counted.
+            let nowhere = try await registry.send(.GET, "/v1/nowhere")
+            #expect(nowhere.status == 404)
+            #expect(nowhere.errorCode == "unknown_route")
+
             let after = String(decoding: try await registry.send(.GET, "/metrics").bytes, as: UTF8.self)
             let requests = "zmesh_registry_http_requests_total"
             #expect(Self.value(after, requests, [#"method="POST""#, #"route="/v1/nodes""#, #"status="201""#]) == 3)
             #expect(Self.value(after, requests, [#"method="POST""#, #"route="/v1/deployments""#, #"status="201""#]) == 1)
-            #expect(Self.value(after, requests, [#"method="GET""#, #"status="404""#]) == 1)
+            #expect(Self.value(after, requests, [#"method="GET""#, #"status="404""#]) == 2)
+            #expect(Self.value(after, requests, [#"method="GET""#, #"route="NotFound""#, #"status="404""#]) == 1)
             #expect(Self.value(after, requests, [#"method="GET""#, #"route="/v1/nodes/{id}/mailbox""#, #"status="200""#]) == 1)
             #expect(Self.value(after, "zmesh_registry_mailbox_long_polls_open") == 0)
             #expect(Self.value(after, "zmesh_registry_mailbox_items_delivered_total") == 1)

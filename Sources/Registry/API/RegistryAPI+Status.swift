@@ -140,7 +140,8 @@ extension RegistryAPI {
     }
 }
 
-/// Counts every answered request by method, route pattern and status, with its latency.
+/// Counts every answered request by method, route pattern and status, with its latency; answers what the
+/// router refuses itself (no such route: 404) as JSON too, like every other refusal.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let metrics: RegistryMetrics
@@ -156,11 +157,18 @@ struct MetricsMiddleware: RouterMiddleware {
                 status: Int(response.status.code), duration: ContinuousClock.now - start)
             return response
         } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
             metrics.request(
-                method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: Int(status),
+                method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: Int(status.code),
                 duration: ContinuousClock.now - start)
-            throw error
+            let refusal: RegistryError =
+                switch status {
+                case .notFound: RegistryError(.notFound, "unknown_route", "no \(request.method.rawValue) \(request.uri.path) here")
+                case .methodNotAllowed:
+                    RegistryError(.methodNotAllowed, "method_not_allowed", "\(request.uri.path) does not take \(request.method.rawValue)")
+                default: RegistryError(status, "http_error", status.reasonPhrase)
+                }
+            return refusal.response()
         }
     }
 }
