@@ -15,6 +15,16 @@ public struct SignatureReport: Sendable, Equatable {
     public let missingRequired: [IdentityID]
     /// Everything that makes the deployment unacceptable; empty when it is valid.
     public let problems: [DeploymentProblem]
+    /// Of ``problems``, how many say only that a required twin has not signed yet or that the signed
+    /// weight is short.
+    let shortfallCount: Int
+
+    /// The requirement is sound and every signature present is valid, but more signatures are needed:
+    /// the document can wait for co-owners (a *proposed* deployment) instead of being refused.
+    public var isAwaitingSignatures: Bool { !problems.isEmpty && problems.count == shortfallCount }
+
+    /// The requested twins that have not signed yet, in request order.
+    public let awaiting: [IdentityID]
 
     /// Every required twin signed, every present signature verified and came from a requested twin,
     /// and the signed weight reaches the required weight.
@@ -48,6 +58,7 @@ extension Deployment {
         let ordered = requests.values.sorted { $0.index < $1.index }
         let signers = ordered.filter { valid.contains($0.twin) }
         let missing = ordered.filter { $0.required && !valid.contains($0.twin) }
+        let shortfallBefore = problems.problems.count
         for request in missing {
             problems.add(requirementPath[Key.requests][request.index], "required twin \(request.twin) has not signed")
         }
@@ -57,9 +68,13 @@ extension Deployment {
                 requirementPath[Key.weightRequired],
                 "signed weight \(weight) is below the required \(signatureRequirement.weightRequired)")
         }
+        // Only an otherwise clean report can be short of signatures alone.
+        let shortfall = problems.problems.count - shortfallBefore
         return SignatureReport(
             digest: digest, weightRequired: signatureRequirement.weightRequired, signedWeight: weight,
-            signers: signers.map(\.twin), missingRequired: missing.map(\.twin), problems: problems.problems)
+            signers: signers.map(\.twin), missingRequired: missing.map(\.twin), problems: problems.problems,
+            shortfallCount: shortfallBefore == 0 ? shortfall : 0,
+            awaiting: ordered.filter { !valid.contains($0.twin) }.map(\.twin))
     }
 
     /// Checks the signatures and throws unless the deployment is validly signed.

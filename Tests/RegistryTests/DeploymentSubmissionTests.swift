@@ -26,14 +26,18 @@ import DeploymentTestSupport
     @Test func deploymentWithBadSignaturesIsRefusedAndStoresNothing() async throws {
         try await TestRegistry.with { registry in
             try await Self.enrol(registry)
-            // Only bob signed: alice is required and the weight is short.
-            var unsigned = Fixtures.deployment()
-            try unsigned.sign(with: Fixtures.bob)
-            let short = try await Self.submit(registry, unsigned, as: Fixtures.bob)
+            // A signature from a twin that is not requested: refused, not held as a proposal.
+            var foreign = Fixtures.deployment()
+            try foreign.sign(with: Fixtures.bob)
+            foreign.signatures.append(
+                Deployment.Signature(
+                    twin: Fixtures.mallory.id.rawValue, publicKey: Fixtures.mallory.publicKey.base64,
+                    signature: Fixtures.mallory.signature(for: foreign.digest.bytes).base64))
+            let short = try await Self.submit(registry, foreign, as: Fixtures.bob)
             #expect(short.status == 422)
             #expect(short.errorCode == "invalid_deployment")
             let problems = (short.json?["error"] as? [String: any Sendable])?["problems"] as? [[String: any Sendable]]
-            #expect(problems?.contains { ($0["message"] as? String)?.contains("has not signed") == true } == true)
+            #expect(problems?.contains { ($0["path"] as? String)?.hasPrefix("signatures[1]") == true } == true)
 
             // Signed, then changed: the signatures no longer cover the document.
             var tampered = Fixtures.signedDeployment()

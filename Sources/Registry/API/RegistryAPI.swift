@@ -17,6 +17,8 @@ struct RegistryAPI: Sendable {
     let metrics = RegistryMetrics()
     let polls: PollLimiter
     let lastSeen = LastSeenTracker(writeInterval: 60)
+    /// Serialises deployment submissions, so that concurrent approvals of one proposal all count.
+    let submissions = AsyncLock()
 
     init(store: any RegistryStore, configuration: RegistryConfiguration, logger: Logger) {
         self.store = store
@@ -48,6 +50,8 @@ struct RegistryAPI: Sendable {
         router.get("/v1/deployments/:owner/:network/:version") { _, context in
             await respond { try await deploymentDocument(context) }
         }
+        router.get("/v1/proposals") { request, _ in await respond { try await proposals(request) } }
+        router.get("/v1/proposals/:digest") { _, context in await respond { try await proposal(context) } }
     }
 
     /// Runs a handler, turning refusals into JSON errors and store failures into a logged 500.

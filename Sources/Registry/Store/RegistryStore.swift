@@ -103,7 +103,7 @@ public struct StoreConflict: Error, Sendable {}
 
 /// What the registry keeps. The SQL implementation (``SQLRegistryStore``) runs on SQLite today and
 /// is written with SQLKit's builders so that PostgreSQL can follow; tests could use another.
-public protocol RegistryStore: FarmStore, NodeStatusStore, ReplayStore {
+public protocol RegistryStore: ProposalStore, FarmStore, NodeStatusStore, ReplayStore {
     /// The twin with `id`, if registered.
     func twin(_ id: IdentityID) async throws -> TwinRecord?
     /// Stores `twin` unless a twin with its id exists; returns whether it was new.

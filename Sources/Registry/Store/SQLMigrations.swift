@@ -57,6 +57,20 @@ enum SQLMigrations {
                 """,
                 "CREATE TABLE registry_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
             ]
+        ),
+        (
+            3,
+            [
+                """
+                CREATE TABLE proposals (digest TEXT PRIMARY KEY, owner TEXT NOT NULL, network TEXT NOT NULL,
+                    version BIGINT NOT NULL, document TEXT NOT NULL, submitted_by TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL, signed_weight BIGINT NOT NULL, weight_required BIGINT NOT NULL)
+                """,
+                "CREATE INDEX proposals_by_network ON proposals (owner, network, version)",
+                """
+                CREATE TABLE proposal_awaiting (digest TEXT NOT NULL, twin TEXT NOT NULL, PRIMARY KEY (twin, digest))
+                """,
+            ]
         )
     ]
 
