@@ -23,6 +23,33 @@ struct RegistryCommandTests {
         }
     }
 
+    @Test func limitsAndTLSOptionsParse() throws {
+        let command = try #require(
+            try ZmeshCommand.parseAsRoot([
+                "registry", "--db", "/tmp/r.sqlite", "--rate-limit", "2.5", "--rate-burst", "10",
+                "--max-polls-per-node", "3", "--tls-cert", "/etc/hostname", "--tls-key", "/etc/hostname",
+            ]) as? RegistryCommand)
+        #expect(command.rateLimit == 2.5)
+        #expect(command.rateBurst == 10)
+        #expect(command.maxPollsPerNode == 3)
+        #expect(command.tlsCert == "/etc/hostname")
+        let defaults = try #require(try ZmeshCommand.parseAsRoot(["registry", "--db", "/tmp/r.sqlite"]) as? RegistryCommand)
+        #expect(defaults.rateLimit == 5)
+        #expect(defaults.rateBurst == 100)
+        #expect(defaults.maxPollsPerNode == 2)
+        #expect(defaults.tlsCert == nil)
+    }
+
+    @Test(arguments: [
+        ["--rate-limit", "0"], ["--rate-burst", "0"], ["--max-polls-per-node", "0"], ["--tls-cert", "/etc/hostname"],
+        ["--tls-key", "/etc/hostname"], ["--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/etc/hostname"],
+    ])
+    func badLimitsAndTLSOptionsAreRefused(arguments: [String]) {
+        #expect(throws: (any Error).self) {
+            _ = try ZmeshCommand.parseAsRoot(["registry", "--db", "/tmp/r.sqlite"] + arguments)
+        }
+    }
+
     @Test func databaseIsRequired() {
         #expect(throws: (any Error).self) { _ = try ZmeshCommand.parseAsRoot(["registry"]) }
     }

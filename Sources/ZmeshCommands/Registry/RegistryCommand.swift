@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 import Logging
 import Registry
 
@@ -50,6 +51,11 @@ public struct RegistryCommand: AsyncParsableCommand {
         guard maxPollsPerNode >= 1 else { throw ValidationError("--max-polls-per-node must be at least 1") }
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        for (option, path) in [("--tls-cert", tlsCert), ("--tls-key", tlsKey)] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                throw ValidationError("\(option) '\(path)': no readable file there")
+            }
         }
     }
 
