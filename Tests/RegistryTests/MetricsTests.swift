@@ -40,6 +40,10 @@ import DeploymentTestSupport
             let nowhere = try await registry.send(.GET, "/v1/nowhere")
             #expect(nowhere.status == 404)
             #expect(nowhere.errorCode == "unknown_route")
+            // Made-up methods never become label values (NIO's parser refuses most; the rest count as `other`).
+            for method in ["BREW", "WHEN"] {
+                #expect(try await registry.send(.RAW(value: method), "/v1/twins").status >= 400)
+            }
 
             let after = String(decoding: try await registry.send(.GET, "/metrics").bytes, as: UTF8.self)
             let requests = "zmesh_registry_http_requests_total"
@@ -48,6 +52,7 @@ import DeploymentTestSupport
             #expect(Self.value(after, requests, [#"method="GET""#, #"status="404""#]) == 2)
             #expect(Self.value(after, requests, [#"method="GET""#, #"route="NotFound""#, #"status="404""#]) == 1)
             #expect(Self.value(after, requests, [#"method="GET""#, #"route="/v1/nodes/{id}/mailbox""#, #"status="200""#]) == 1)
+            #expect(!after.contains("BREW") && !after.contains("WHEN"))
             #expect(Self.value(after, "zmesh_registry_mailbox_long_polls_open") == 0)
             #expect(Self.value(after, "zmesh_registry_mailbox_items_delivered_total") == 1)
             #expect(Self.value(after, "zmesh_registry_status_posts_total") == 1)

@@ -15,6 +15,8 @@ final class RegistryMetrics: Sendable {
     let rateLimited: Counter
     let pollsRefused: Counter
 
+    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
     /// Latency buckets: 1 ms … 60 s (a long-poll waits up to 60 s).
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
@@ -38,8 +40,9 @@ final class RegistryMetrics: Sendable {
     }
 
     /// Counts one answered request and its latency. `route` is the route pattern (`/v1/nodes/{id}`), never the
-    /// path, so the label set stays small.
+    /// path, and methods outside the standard few count as `other`, so clients cannot grow the label set.
     func request(method: String, route: String, status: Int, duration: Duration) {
+        let method = Self.methods.contains(method) ? method : "other"
         collectors.makeCounter(
             descriptor: Self.name("http_requests", "total", "HTTP requests answered, by method, route and status"),
             labels: [("method", method), ("route", route), ("status", String(status))]
