@@ -81,6 +81,15 @@ let package = Package(
             swiftSettings: swiftSettings),
         // What the registry and its clients share: the request-signing scheme. No server or HTTP stack.
         .target(name: "RegistryProtocol", dependencies: ["ZmeshCrypto"], swiftSettings: swiftSettings),
+        // The registry client over libcurl (the only importer of CCurl): async API on one multi handle and one
+        // thread, signed requests, retries, the mailbox long-poll loop. No Foundation, no server or NIO stack.
+        .target(
+            name: "RegistryClient",
+            dependencies: [
+                "CCurl", "RegistryProtocol", "ZmeshCrypto", "ZmeshJSON", "ZmeshModel", "SystemSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // The registry server: Hummingbird HTTP API under /v1, signed requests, SQLKit storage, node mailboxes.
         .target(
             name: "Registry",
@@ -161,6 +170,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RegistryClientTests",
+            dependencies: [
+                "RegistryClient", "Registry", "RegistryProtocol", "ZmeshModel", "ZmeshCrypto", "Deployments",
+                "DeploymentTestSupport", "SystemSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -1,0 +1,67 @@
+public import Logging
+public import ZmeshCrypto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A client of the registry's `/v1` API over libcurl (no Foundation, no server stack).
+///
+/// One client holds one ``HTTPTransport`` — one thread and one libcurl multi handle — however many
+/// requests run at once; share it. Requests that act as someone are signed with ``identity`` (a twin for a
+/// deployer, a node for a node agent), each attempt anew with a fresh timestamp and nonce. Failed attempts
+/// are retried per ``RegistryClientConfiguration/retry`` (see ``RetryPolicy``): connection failures,
+/// timeouts, resets, 5xx and 429 (honouring `Retry-After`); never other 4xx. Every operation today is
+/// idempotent (registrations replace, a resubmitted document answers `already_stored`, farm names are
+/// unique per owner, status reports replace); a call marked otherwise is retried only when the request
+/// certainly did not reach the registry (connection refused, name not resolved) or was refused with 429.
+///
+/// Logs name operations, targets, statuses and error codes; never signatures, documents or keys.
+public final class RegistryClient: Sendable {
+    public let url: RegistryURL
+    /// The identity requests are signed with; `nil` for a client of public endpoints only.
+    public let identity: Identity?
+    public let configuration: RegistryClientConfiguration
+    let transport: HTTPTransport
+    let logger: Logger
+
+    /// A client of the registry at `url`, signing as `identity`.
+    /// - Throws: ``RegistryClientError/invalidArgument(operation:value:reason:)`` for an unreadable CA file,
+    ///   ``RegistryClientError/transport(operation:url:code:message:)`` when libcurl cannot start.
+    public init(
+        url: RegistryURL, identity: Identity?, configuration: RegistryClientConfiguration = RegistryClientConfiguration(),
+        logger: Logger
+    ) throws(RegistryClientError) {
+        if let caFile = configuration.caFile, access(caFile, R_OK) != 0 {
+            throw .invalidArgument(
+                operation: "configure the registry client", value: caFile, reason: "the CA file cannot be read")
+        }
+        self.url = url
+        self.identity = identity
+        self.configuration = configuration
+        self.logger = logger
+        let options = TransportOptions(
+            connectTimeout: configuration.connectTimeout, caFile: configuration.caFile,
+            maximumResponseBytes: configuration.maximumResponseBytes)
+        do {
+            transport = try HTTPTransport(options: options, logger: logger)
+        } catch {
+            throw .transport(
+                operation: "start the registry client", url: url.description, code: error.code, message: error.message)
+        }
+    }
+
+    private init(sharing other: RegistryClient, identity: Identity?) {
+        url = other.url
+        self.identity = identity
+        configuration = other.configuration
+        transport = other.transport
+        logger = other.logger
+    }
+
+    /// A client of the same registry that signs as `identity` and shares this client's transport (its
+    /// thread and connections): how one process speaks for many identities, such as a grid simulation.
+    public func signing(as identity: Identity?) -> RegistryClient { RegistryClient(sharing: self, identity: identity) }
+}

@@ -1,0 +1,123 @@
+import DeploymentTestSupport
+import Deployments
+import Logging
+import RegistryClient
+import Synchronization
+import Testing
+import ZmeshCrypto
+
+/// The node agent's long-poll loop: order, at-least-once, registry restarts, cancellation.
+@Suite struct MailboxPollerTests {
+    /// What a handler saw, shared with the test.
+    final class Received: Sendable {
+        private let items = Mutex<[MailboxItem]>([])
+        func append(_ item: MailboxItem) { items.withLock { $0.append(item) } }
+        var all: [MailboxItem] { items.withLock { $0 } }
+
+        /// Waits until `count` items arrived or `timeout` passed.
+        func wait(for count: Int, timeout: Duration) async throws -> [MailboxItem] {
+            let end = ContinuousClock.now + timeout
+            while all.count < count, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(20)) }
+            return all
+        }
+    }
+
+    static let quickBackoff = RetryPolicy(baseDelay: .milliseconds(50), maximumDelay: .milliseconds(400))
+
+    static func poller(_ url: RegistryURL, wait: Int = 5) throws -> MailboxPoller {
+        try MailboxPoller(
+            client: try ClientFixtures.client(url, as: Fixtures.node1, retry: .noRetry), wait: wait,
+            backoff: quickBackoff, minimumPollInterval: .milliseconds(100), logger: ClientFixtures.logger)
+    }
+
+    @Test func deliversItemsInOrderAndReturnsTheCursorWhenCancelled() async throws {
+        try await LocalRegistry.with { registry in
+            let url = try registry.url
+            try await ClientFixtures.enrol(url)
+            let received = Received()
+            let poller = try Self.poller(url)
+            let loop = Task { await poller.run(from: 0) { item in received.append(item) } }
+            let alice = try ClientFixtures.client(url, as: Fixtures.alice)
+            _ = try await alice.submitDeployment(documentJSON: ClientFixtures.document(version: 0))
+            _ = try await alice.submitDeployment(documentJSON: ClientFixtures.document(version: 1))
+            let items = try await received.wait(for: 2, timeout: .seconds(10))
+            #expect(items.map(\.version) == [0, 1])
+            #expect(items.map(\.cursor) == items.map(\.cursor).sorted())
+
+            let (cursor, latency) = await ClientFixtures.timed {
+                loop.cancel()
+                return await loop.value
+            }
+            #expect(cursor == items.last?.cursor)
+            #expect(latency < .milliseconds(500), "stopping the poller took \(latency)")
+        }
+    }
+
+    @Test func aFailingHandlerGetsTheSameItemAgain() async throws {
+        try await LocalRegistry.with { registry in
+            let url = try registry.url
+            try await ClientFixtures.enrol(url)
+            let attempts = Mutex(0)
+            let received = Received()
+            let poller = try Self.poller(url)
+            let loop = Task {
+                await poller.run(from: 0) { item in
+                    let attempt = attempts.withLock { n in
+                        n += 1
+                        return n
+                    }
+                    if attempt == 1 { throw TestFailure("first delivery fails") }
+                    received.append(item)
+                }
+            }
+            _ = try await ClientFixtures.client(url, as: Fixtures.alice).submitDeployment(
+                documentJSON: ClientFixtures.document())
+            let items = try await received.wait(for: 1, timeout: .seconds(10))
+            loop.cancel()
+            let cursor = await loop.value
+            #expect(items.map(\.version) == [0])
+            #expect(attempts.withLock { $0 } == 2)
+            #expect(cursor == items.first?.cursor)
+        }
+    }
+
+    @Test func keepsPollingAcrossARegistryRestartAndGetsWhatWasSubmittedMeanwhile() async throws {
+        let path = LocalRegistry.temporaryDatabasePath()
+        defer { LocalRegistry.removeDatabase(at: path) }
+        var registry = try await LocalRegistry.start(databasePath: path)
+        let port = registry.port
+        let url = try registry.url
+        let received = Received()
+        var loop: Task<Int64, Never>?
+        do {
+            try await ClientFixtures.enrol(url)
+            let poller = try Self.poller(url, wait: 2)
+            loop = Task { await poller.run(from: 0) { item in received.append(item) } }
+            let alice = try ClientFixtures.client(url, as: Fixtures.alice)
+            _ = try await alice.submitDeployment(documentJSON: ClientFixtures.document(version: 0))
+            #expect(try await received.wait(for: 1, timeout: .seconds(10)).count == 1)
+
+            // The registry goes away; meanwhile version 1 is submitted to another instance on the same database
+            // (on another port, out of the poller's reach); then the registry comes back on the poller's port.
+            try await registry.stop()
+            try await Task.sleep(for: .seconds(1))
+            let elsewhere = try await LocalRegistry.start(databasePath: path)
+            _ = try await ClientFixtures.client(try elsewhere.url, as: Fixtures.alice).submitDeployment(
+                documentJSON: ClientFixtures.document(version: 1))
+            try await elsewhere.stop()
+            #expect(received.all.count == 1)
+
+            registry = try await LocalRegistry.start(databasePath: path, port: port)
+            let (items, latency) = try await ClientFixtures.timed { try await received.wait(for: 2, timeout: .seconds(10)) }
+            #expect(items.map(\.version) == [0, 1])
+            print("measured: restarted registry to delivery of the item submitted while it was away: \(latency)")
+        } catch {
+            loop?.cancel()
+            try? await registry.stop()
+            throw error
+        }
+        loop?.cancel()
+        _ = await loop?.value
+        try await registry.stop()
+    }
+}
