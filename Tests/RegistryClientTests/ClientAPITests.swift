@@ -27,7 +27,9 @@ import ZmeshModel
             #expect(again.isNew == false)
             #expect(try await alice.farm(farm.record.id) == farm.record)
 
-            let node = try ClientFixtures.client(url, as: Fixtures.node1)
+            // Another identity on the same transport.
+            let node = alice.signing(as: Fixtures.node1)
+            #expect(node.identity?.id == Fixtures.node1.id)
             let ips = [try IPAddress("203.0.113.1"), try IPAddress("2001:db8::1")]
             let registered = try await node.registerNode(
                 farm: farm.record.id, publicIPs: ips, usedPorts: [22, 443], outbound: [.ipv4, .ipv6])

@@ -30,7 +30,7 @@ public final class RegistryClient: Sendable {
     /// A client of the registry at `url`, signing as `identity`.
     /// - Throws: ``RegistryClientError/invalidArgument(operation:value:reason:)`` for an unreadable CA file,
     ///   ``RegistryClientError/transport(operation:url:code:message:)`` when libcurl cannot start.
-    public init(
+    public convenience init(
         url: RegistryURL, identity: Identity?, configuration: RegistryClientConfiguration = RegistryClientConfiguration(),
         logger: Logger
     ) throws(RegistryClientError) {
@@ -38,30 +38,34 @@ public final class RegistryClient: Sendable {
             throw .invalidArgument(
                 operation: "configure the registry client", value: caFile, reason: "the CA file cannot be read")
         }
-        self.url = url
-        self.identity = identity
-        self.configuration = configuration
-        self.logger = logger
         let options = TransportOptions(
             connectTimeout: configuration.connectTimeout, caFile: configuration.caFile,
             maximumResponseBytes: configuration.maximumResponseBytes)
+        let transport: HTTPTransport
         do {
             transport = try HTTPTransport(options: options, logger: logger)
         } catch {
             throw .transport(
                 operation: "start the registry client", url: url.description, code: error.code, message: error.message)
         }
+        self.init(url: url, identity: identity, configuration: configuration, transport: transport, logger: logger)
     }
 
-    private init(sharing other: RegistryClient, identity: Identity?) {
-        url = other.url
+    private init(
+        url: RegistryURL, identity: Identity?, configuration: RegistryClientConfiguration, transport: HTTPTransport,
+        logger: Logger
+    ) {
+        self.url = url
         self.identity = identity
-        configuration = other.configuration
-        transport = other.transport
-        logger = other.logger
+        self.configuration = configuration
+        self.transport = transport
+        self.logger = logger
     }
 
-    /// A client of the same registry that signs as `identity` and shares this client's transport (its
-    /// thread and connections): how one process speaks for many identities, such as a grid simulation.
-    public func signing(as identity: Identity?) -> RegistryClient { RegistryClient(sharing: self, identity: identity) }
+    /// A client of the same registry, with the same configuration and the same transport (thread, multi
+    /// handle and connection cache), that signs as `identity`: many identities (a benchmark's thousand
+    /// nodes, a deployer's co-owners) cost one thread.
+    public func signing(as identity: Identity?) -> RegistryClient {
+        RegistryClient(url: url, identity: identity, configuration: configuration, transport: transport, logger: logger)
+    }
 }
