@@ -63,3 +63,7 @@ enum ClientFixtures {
         return (value, ContinuousClock.now - start)
     }
 }
+
+/// The client's mailbox item, named apart from the Registry module's own `MailboxItem` (the module
+/// `RegistryClient` cannot qualify it: its class of the same name shadows the module).
+typealias ClientMailboxItem = MailboxItem

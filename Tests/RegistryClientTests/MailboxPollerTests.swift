@@ -1,6 +1,7 @@
 import DeploymentTestSupport
 import Deployments
 import Logging
+import Registry
 import RegistryClient
 import Synchronization
 import Testing
@@ -10,12 +11,12 @@ import ZmeshCrypto
 @Suite struct MailboxPollerTests {
     /// What a handler saw, shared with the test.
     final class Received: Sendable {
-        private let items = Mutex<[MailboxItem]>([])
-        func append(_ item: MailboxItem) { items.withLock { $0.append(item) } }
-        var all: [MailboxItem] { items.withLock { $0 } }
+        private let items = Mutex<[ClientMailboxItem]>([])
+        func append(_ item: ClientMailboxItem) { items.withLock { $0.append(item) } }
+        var all: [ClientMailboxItem] { items.withLock { $0 } }
 
         /// Waits until `count` items arrived or `timeout` passed.
-        func wait(for count: Int, timeout: Duration) async throws -> [MailboxItem] {
+        func wait(for count: Int, timeout: Duration) async throws -> [ClientMailboxItem] {
             let end = ContinuousClock.now + timeout
             while all.count < count, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(20)) }
             return all
@@ -119,5 +120,44 @@ import ZmeshCrypto
         loop?.cancel()
         _ = await loop?.value
         try await registry.stop()
+    }
+
+    @Test func waitsAsLongAsTheRegistryAsksWhenThePollCapIsReached() async throws {
+        try await LocalRegistry.with(configure: { $0.maximumPollsPerNode = 1 }) { registry in
+            let url = try registry.url
+            try await ClientFixtures.enrol(url)
+            // Another poll holds node 1's only slot for 3 s: the poller's polls get 429 too_many_polls, Retry-After: 1.
+            let holder = try ClientFixtures.client(url, as: Fixtures.node1, retry: .noRetry)
+            let held = Task { try await holder.mailbox(node: Fixtures.node1.id, after: 0, wait: 3) }
+            try await Task.sleep(for: .milliseconds(300))
+            let received = Received()
+            let poller = try MailboxPoller(
+                client: try ClientFixtures.client(url, as: Fixtures.node1, retry: .noRetry), wait: 5,
+                backoff: RetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(20)),
+                minimumPollInterval: .milliseconds(100), logger: ClientFixtures.logger)
+            let loop = Task { await poller.run(from: 0) { item in received.append(item) } }
+            try await Task.sleep(for: .milliseconds(2500))
+            // With 10–20 ms between tries the poller would have been refused about a hundred times.
+            let refused = try await Self.refusedPolls(url)
+            #expect((1...4).contains(refused), "\(refused) polls refused in 2.5 s")
+            _ = try await held.value
+
+            _ = try await ClientFixtures.client(url, as: Fixtures.alice).submitDeployment(
+                documentJSON: ClientFixtures.document())
+            #expect(try await received.wait(for: 1, timeout: .seconds(10)).count == 1)
+            loop.cancel()
+            _ = await loop.value
+        }
+    }
+
+    /// The registry's count of polls refused by the per-node cap (`GET /metrics`).
+    static func refusedPolls(_ url: RegistryURL) async throws -> Int {
+        let transport = try HTTPTransport(logger: ClientFixtures.logger)
+        let response = try await transport.perform(HTTPRequest(method: .get, url: "\(url)/metrics"))
+        let text = String(decoding: response.body, as: UTF8.self)
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") && line.contains("refused_long_polls_total") {
+            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return Int(value) }
+        }
+        throw TestFailure("no refused_long_polls_total in /metrics")
     }
 }

@@ -20,53 +20,86 @@ struct RegistryCall: Sendable {
     var expected: Set<Int> = [200]
 }
 
+/// How one attempt ended.
+enum AttemptOutcome: Sendable {
+    /// The expected answer.
+    case success(HTTPResponse)
+    /// A failure; `retryable` when another attempt may succeed, `retryAfter` when the registry asked for a
+    /// delay (`Retry-After` on 429 or 503), `reason` a short text for logs.
+    case failure(RegistryClientError, retryable: Bool, retryAfter: Duration?, reason: String)
+}
+
 extension RegistryClient {
     /// Sends `call`, retrying per policy, and returns the successful answer.
     func exchange(_ call: RegistryCall) async throws(RegistryClientError) -> HTTPResponse {
-        let target = url.target(call.path)
-        let address = url.url(forTarget: target)
         let policy = call.retry ?? configuration.retry
         var failures = 0
         while true {
             guard !Task.isCancelled else { throw .cancelled(operation: call.operation) }
-            let request = try makeRequest(call, target: target, address: address)
-            let reason: String
-            let delay: Duration
             let attempt = failures + 1
-            let outcome: Result<HTTPResponse, TransportFailure>
-            do { outcome = .success(try await transport.perform(request)) } catch { outcome = .failure(error) }
-            switch outcome {
+            switch await self.attempt(call) {
             case .success(let response):
-                if call.expected.contains(response.status) { return response }
-                let refusal = Self.refusal(response, operation: call.operation, url: address)
-                let retryable = response.status == 429 || (call.idempotent && (500...599).contains(response.status))
-                guard retryable, attempt < policy.attempts else { throw refusal }
-                reason = "\(response.status) \(refusal.code ?? "")"
-                delay = policy.retryAfter(response.header("retry-after")) ?? policy.delay(afterFailures: attempt)
-            case .failure(let failure):
-                switch failure.kind {
-                case .cancelled: throw .cancelled(operation: call.operation)
-                case .responseTooLarge:
-                    throw .responseTooLarge(operation: call.operation, url: address, limit: configuration.maximumResponseBytes)
-                case .shutDown, .curl: break
-                }
-                let retryable = failure.isTransient && (call.idempotent || failure.isBeforeSending)
-                guard retryable, attempt < policy.attempts else {
-                    let suffix = attempt > 1 ? "; gave up after \(attempt) attempts" : ""
-                    throw .transport(operation: call.operation, url: address, code: failure.code, message: failure.message + suffix)
-                }
-                reason = failure.description
-                delay = policy.delay(afterFailures: attempt)
+                return response
+            case .failure(let error, let retryable, let retryAfter, let reason):
+                guard retryable, attempt < policy.attempts else { throw Self.gaveUp(error, after: attempt) }
+                let delay = retryAfter.map { min($0, policy.maximumRetryAfter) } ?? policy.delay(afterFailures: attempt)
+                failures = attempt
+                logger.info(
+                    "registry request failed; retrying",
+                    metadata: [
+                        "operation": "\(call.operation)", "target": "\(url.target(call.path))",
+                        "attempt": "\(attempt)/\(policy.attempts)", "reason": "\(reason)",
+                        "delay_ms": "\(delay.curlMilliseconds)",
+                    ])
+                do { try await Task.sleep(for: delay) } catch { throw .cancelled(operation: call.operation) }
             }
-            failures = attempt
-            logger.info(
-                "registry request failed; retrying",
-                metadata: [
-                    "operation": "\(call.operation)", "target": "\(target)", "attempt": "\(attempt)/\(policy.attempts)",
-                    "reason": "\(reason)", "delay_ms": "\(delay.curlMilliseconds)",
-                ])
-            do { try await Task.sleep(for: delay) } catch { throw .cancelled(operation: call.operation) }
         }
+    }
+
+    /// One attempt of `call`, signed anew, classified for the retry loops (``exchange(_:)``, ``MailboxPoller``).
+    func attempt(_ call: RegistryCall) async -> AttemptOutcome {
+        let target = url.target(call.path)
+        let address = url.url(forTarget: target)
+        let request: HTTPRequest
+        do { request = try makeRequest(call, target: target, address: address) } catch {
+            return .failure(error, retryable: false, retryAfter: nil, reason: error.description)
+        }
+        let response: HTTPResponse
+        do {
+            response = try await transport.perform(request)
+        } catch {
+            switch error.kind {
+            case .cancelled:
+                return .failure(.cancelled(operation: call.operation), retryable: false, retryAfter: nil, reason: "cancelled")
+            case .responseTooLarge:
+                let failure = RegistryClientError.responseTooLarge(
+                    operation: call.operation, url: address, limit: configuration.maximumResponseBytes)
+                return .failure(failure, retryable: false, retryAfter: nil, reason: failure.description)
+            case .shutDown, .curl:
+                let failure = RegistryClientError.transport(
+                    operation: call.operation, url: address, code: error.code, message: error.message)
+                let retryable = error.isTransient && (call.idempotent || error.isBeforeSending)
+                return .failure(failure, retryable: retryable, retryAfter: nil, reason: error.description)
+            }
+        }
+        if call.expected.contains(response.status) { return .success(response) }
+        let refusal = Self.refusal(response, operation: call.operation, url: address)
+        let retryable = response.status == 429 || (call.idempotent && (500...599).contains(response.status))
+        let retryAfter = (response.status == 429 || response.status == 503)
+            ? Self.retryAfter(response.header("retry-after")) : nil
+        return .failure(refusal, retryable: retryable, retryAfter: retryAfter, reason: "\(response.status) \(refusal.code ?? "")")
+    }
+
+    /// The error reported after the last attempt: a transport error says how many attempts were made.
+    static func gaveUp(_ error: RegistryClientError, after attempts: Int) -> RegistryClientError {
+        guard attempts > 1, case .transport(let operation, let url, let code, let message) = error else { return error }
+        return .transport(operation: operation, url: url, code: code, message: "\(message); gave up after \(attempts) attempts")
+    }
+
+    /// A `Retry-After` value in delta-seconds (an HTTP date gives `nil`).
+    static func retryAfter(_ header: String?) -> Duration? {
+        guard let header, let seconds = Int64(header.trimmingWhitespace()), seconds >= 0 else { return nil }
+        return .seconds(seconds)
     }
 
     /// The request for one attempt; a signed call gets a fresh timestamp and nonce each time.

@@ -12,12 +12,12 @@ extension RegistryClient {
     ///   - after: the cursor of the last item handled (0 for everything).
     ///   - wait: seconds the registry may hold the request, 0–60.
     public func mailbox(node: IdentityID, after: Int64, wait: Int) async throws(RegistryClientError) -> MailboxPage {
-        try await mailbox(node: node, after: after, wait: wait, retry: nil)
+        let call = try mailboxCall(node: node, after: after, wait: wait)
+        return try await fetch(call) { wire throws(WireError) in try MailboxPage(wire: wire) }
     }
 
-    func mailbox(node: IdentityID, after: Int64, wait: Int, retry: RetryPolicy?) async throws(RegistryClientError)
-        -> MailboxPage
-    {
+    /// The call of one mailbox poll, its arguments checked.
+    func mailboxCall(node: IdentityID, after: Int64, wait: Int) throws(RegistryClientError) -> RegistryCall {
         let operation = "poll the mailbox of node \(node)"
         guard (0...Self.maximumWaitSeconds).contains(wait) else {
             throw .invalidArgument(operation: operation, value: "wait=\(wait)", reason: "wait is 0–\(Self.maximumWaitSeconds) seconds")
@@ -25,9 +25,8 @@ extension RegistryClient {
         guard after >= 0 else {
             throw .invalidArgument(operation: operation, value: "after=\(after)", reason: "a cursor is never negative")
         }
-        let call = RegistryCall(
+        return RegistryCall(
             operation: operation, method: .get, path: "/v1/nodes/\(node.rawValue)/mailbox?after=\(after)&wait=\(wait)",
-            signed: true, timeout: .seconds(wait) + configuration.longPollMargin, retry: retry)
-        return try await fetch(call) { wire throws(WireError) in try MailboxPage(wire: wire) }
+            signed: true, timeout: .seconds(wait) + configuration.longPollMargin)
     }
 }

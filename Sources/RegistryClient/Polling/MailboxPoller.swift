@@ -56,12 +56,15 @@ public struct MailboxPoller: Sendable {
         while !Task.isCancelled {
             let started = ContinuousClock.now
             let page: MailboxPage
-            do {
-                page = try await client.mailbox(node: node, after: cursor, wait: wait, retry: .noRetry)
-            } catch {
-                if error.isCancellation || Task.isCancelled { break }
+            switch await poll(after: cursor) {
+            case .success(let answer):
+                page = answer
+            case .failure(let error, _, let retryAfter, _):
+                if error.isCancellation || Task.isCancelled { return cursor }
                 failedPolls += 1
-                let delay = backoff.delay(afterFailures: failedPolls)
+                // A registry that asks for a delay (429 too_many_polls or rate_limited) gets at least that.
+                let jittered = backoff.delay(afterFailures: failedPolls)
+                let delay = retryAfter.map { max(min($0, backoff.maximumRetryAfter), jittered) } ?? jittered
                 let metadata: Logger.Metadata = [
                     "cursor": "\(cursor)", "failures": "\(failedPolls)", "retry_in_ms": "\(delay.curlMilliseconds)",
                     "error": "\(error)",
@@ -71,7 +74,7 @@ public struct MailboxPoller: Sendable {
                 } else {
                     logger.debug("mailbox poll failed again", metadata: metadata)
                 }
-                guard await Self.pause(delay) else { break }
+                guard await Self.pause(delay) else { return cursor }
                 continue
             }
             if failedPolls > 0 {
@@ -88,6 +91,30 @@ public struct MailboxPoller: Sendable {
             }
         }
         return cursor
+    }
+
+    /// One poll without retries: the loop does its own backoff. A bad argument or an unreadable answer is a
+    /// failure like any other (it is logged and retried after a delay).
+    private func poll(after cursor: Int64) async -> PollOutcome {
+        let call: RegistryCall
+        do { call = try client.mailboxCall(node: node, after: cursor, wait: wait) } catch {
+            return .failure(error, retryable: false, retryAfter: nil, reason: error.description)
+        }
+        switch await client.attempt(call) {
+        case .success(let response):
+            do {
+                return .success(try client.decode(response, call) { wire throws(WireError) in try MailboxPage(wire: wire) })
+            } catch {
+                return .failure(error, retryable: true, retryAfter: nil, reason: error.description)
+            }
+        case .failure(let error, let retryable, let retryAfter, let reason):
+            return .failure(error, retryable: retryable, retryAfter: retryAfter, reason: reason)
+        }
+    }
+
+    private enum PollOutcome {
+        case success(MailboxPage)
+        case failure(RegistryClientError, retryable: Bool, retryAfter: Duration?, reason: String)
     }
 
     /// Runs the handler on `item` until it returns; false when the task was cancelled first.

@@ -44,10 +44,4 @@ public struct RetryPolicy: Sendable, Equatable {
         guard ceiling > 0 else { return .zero }
         return .seconds(fromDouble: Double.random(in: 0...ceiling, using: &generator))
     }
-
-    /// The delay a `Retry-After` value asks for: delta-seconds only (an HTTP date gives `nil`), bounded.
-    func retryAfter(_ header: String?) -> Duration? {
-        guard let header, let seconds = Int64(header.trimmingWhitespace()), seconds >= 0 else { return nil }
-        return min(.seconds(seconds), maximumRetryAfter)
-    }
 }
