@@ -1,6 +1,5 @@
 import DeploymentTestSupport
 import Deployments
-import Foundation
 import Logging
 import RegistryClient
 import Testing
@@ -51,9 +50,15 @@ enum ClientFixtures {
         Array(Fixtures.signedDeployment(version: version).json(pretty: false).utf8)
     }
 
-    /// The threads of this process (`/proc/self/task`).
-    static func threadCount() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
+    /// A metric's value from the registry's `GET /metrics` (the first sample of that name).
+    static func metric(_ name: String, _ url: RegistryURL) async throws -> Int {
+        let transport = try HTTPTransport(logger: logger)
+        let response = try await transport.perform(HTTPRequest(method: .get, url: "\(url)/metrics"))
+        let text = String(decoding: response.body, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix(name) {
+            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return Int(value) }
+        }
+        throw TestFailure("no \(name) in /metrics")
     }
 
     /// Seconds elapsed while running `body`.

@@ -138,7 +138,7 @@ import ZmeshCrypto
             let loop = Task { await poller.run(from: 0) { item in received.append(item) } }
             try await Task.sleep(for: .milliseconds(2500))
             // With 10–20 ms between tries the poller would have been refused about a hundred times.
-            let refused = try await Self.refusedPolls(url)
+            let refused = try await ClientFixtures.metric("zmesh_registry_refused_long_polls_total", url)
             #expect((1...4).contains(refused), "\(refused) polls refused in 2.5 s")
             _ = try await held.value
 
@@ -148,16 +148,5 @@ import ZmeshCrypto
             loop.cancel()
             _ = await loop.value
         }
-    }
-
-    /// The registry's count of polls refused by the per-node cap (`GET /metrics`).
-    static func refusedPolls(_ url: RegistryURL) async throws -> Int {
-        let transport = try HTTPTransport(logger: ClientFixtures.logger)
-        let response = try await transport.perform(HTTPRequest(method: .get, url: "\(url)/metrics"))
-        let text = String(decoding: response.body, as: UTF8.self)
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") && line.contains("refused_long_polls_total") {
-            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return Int(value) }
-        }
-        throw TestFailure("no refused_long_polls_total in /metrics")
     }
 }
