@@ -105,6 +105,22 @@ import ZmeshCrypto
         }
     }
 
+    @Test(.enabled(if: tlsToolsMissing == nil, "skipped: the openssl CLI or python3 is not installed"))
+    func aKeyThatIsNotTheIdentitysIsRefused() async throws {
+        // A lying registry: bob's id with alice's key.
+        let lie = #"{"id": "\#(Fixtures.bob.id)", "public_key": "\#(Fixtures.alice.publicKey.base64)", "registered_at": 1}"#
+        try await TLSServer.with(body: lie) { server in
+            let url = try RegistryURL("https://127.0.0.1:\(server.port)")
+            let client = try ClientFixtures.client(url, as: nil) { $0.caFile = server.certificatePath }
+            let error = await #expect(throws: RegistryClientError.self) { _ = try await client.twin(Fixtures.bob.id) }
+            guard case .malformedResponse(_, _, 200, let reason) = error else {
+                Issue.record("expected malformedResponse, got \(String(describing: error))")
+                return
+            }
+            #expect(reason.hasPrefix("public_key: \(Fixtures.alice.publicKey.base64) is not the key of \(Fixtures.bob.id)"))
+        }
+    }
+
     @Test func anUnreadableCAFileIsRefusedAtConstruction() throws {
         #expect {
             try ClientFixtures.client(try RegistryURL("https://127.0.0.1:1"), as: nil) { $0.caFile = "/nonexistent/ca.pem" }

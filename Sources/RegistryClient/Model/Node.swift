@@ -28,7 +28,7 @@ public struct Node: Sendable, Hashable {
     init(wire: WireObject) throws(WireError) {
         id = try wire.identity("id")
         farm = try wire.integer("farm")
-        publicKey = try Twin.key(wire)
+        publicKey = try Twin.key(wire, of: id)
         publicIPs = try wire.strings("public_ips") { text throws(ParseError) in try IPAddress(text) }
         usedPorts = try wire.integers("used_ports", optional: true)
         if wire.optional("outbound") == nil {

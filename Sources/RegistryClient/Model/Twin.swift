@@ -9,15 +9,21 @@ public struct Twin: Sendable, Hashable {
 
     init(wire: WireObject) throws(WireError) {
         id = try wire.identity("id")
-        publicKey = try Self.key(wire)
+        publicKey = try Self.key(wire, of: id)
         registeredAt = try wire.integer("registered_at")
     }
 
-    static func key(_ wire: WireObject) throws(WireError) -> Ed25519PublicKey {
+    /// The `public_key` member, checked against the self-certifying `id`: the registry is not trusted, and a
+    /// key that is not the id's (a substituted node key would get secrets sealed to it) is refused.
+    static func key(_ wire: WireObject, of id: IdentityID) throws(WireError) -> Ed25519PublicKey {
+        let path = wire.path.isEmpty ? "public_key" : "\(wire.path).public_key"
         let text = try wire.string("public_key")
-        do { return try Ed25519PublicKey(text) } catch {
-            throw WireError(path: wire.path.isEmpty ? "public_key" : "\(wire.path).public_key", reason: "\(error)")
+        let key: Ed25519PublicKey
+        do { key = try Ed25519PublicKey(text) } catch { throw WireError(path: path, reason: "\(error)") }
+        guard key.id == id else {
+            throw WireError(path: path, reason: "\(text) is not the key of \(id) (its id is \(key.id))")
         }
+        return key
     }
 }
 

@@ -21,11 +21,11 @@ public struct MailboxPoller: Sendable {
     /// The node whose mailbox is read (the client's identity must be that node).
     public let node: IdentityID
     /// Seconds the registry may hold each poll (1–60).
-    public var wait: Int
+    public let wait: Int
     /// Delays between failed polls (``RetryPolicy/attempts`` is not used: the loop never gives up).
-    public var backoff: RetryPolicy
+    public let backoff: RetryPolicy
     /// Shortest time between two polls that found nothing.
-    public var minimumPollInterval: Duration
+    public let minimumPollInterval: Duration
     private let logger: Logger
 
     /// A poller of `node`'s mailbox (by default the client's own identity).
