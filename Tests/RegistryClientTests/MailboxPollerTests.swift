@@ -102,7 +102,11 @@ import ZmeshCrypto
             // (on another port, out of the poller's reach); then the registry comes back on the poller's port.
             try await registry.stop()
             try await Task.sleep(for: .seconds(1))
-            let elsewhere = try await LocalRegistry.start(databasePath: path)
+            var elsewhere = try await LocalRegistry.start(databasePath: path)
+            while elsewhere.port == port {  // the kernel gave the freed port back: try another
+                try await elsewhere.stop()
+                elsewhere = try await LocalRegistry.start(databasePath: path)
+            }
             _ = try await ClientFixtures.client(try elsewhere.url, as: Fixtures.alice).submitDeployment(
                 documentJSON: ClientFixtures.document(version: 1))
             try await elsewhere.stop()

@@ -63,14 +63,15 @@ import ZmeshCrypto
 
     @Test func rateLimitedRequestsWaitForRetryAfter() async throws {
         try await LocalRegistry.with(configure: { configuration in
-            configuration.rateLimitPerSecond = 1
+            // A token every 2 s: the second call finds the bucket empty even on a slow machine.
+            configuration.rateLimitPerSecond = 0.5
             configuration.rateBurst = 1
         }) { registry in
             let alice = try ClientFixtures.client(
                 try registry.url, as: Fixtures.alice,
                 retry: RetryPolicy(attempts: 3, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(1)))
             _ = try await alice.registerTwin()
-            // The bucket is empty: 429 with Retry-After: 1, then success.
+            // The bucket is empty: 429 with Retry-After of 1 or 2 s, then success.
             let (again, elapsed) = try await ClientFixtures.timed { try await alice.registerTwin() }
             #expect(again.isNew == false)
             #expect(elapsed >= .milliseconds(900), "Retry-After was not honoured: \(elapsed)")
