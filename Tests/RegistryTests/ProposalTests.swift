@@ -29,8 +29,8 @@ import DeploymentTestSupport
             #expect(reply.json?["status"] as? String == "proposed")
             #expect(reply.json?["signed_weight"] as? Int == 2)
             #expect(reply.json?["weight_required"] as? Int == 3)
-            #expect(
-                Set(reply.json?["awaiting"] as? [String] ?? []) == [Fixtures.bob.id.rawValue, Fixtures.carol.id.rawValue])
+            let awaited = [Fixtures.bob.id.rawValue, Fixtures.carol.id.rawValue]  // in request order
+            #expect(reply.json?["awaiting"] as? [String] == awaited)
             // Nothing is published yet.
             #expect(try await registry.send(.GET, "/v1/deployments/\(Fixtures.alice.id)/office").status == 404)
             #expect(try await registry.poll(Fixtures.node1).items.isEmpty)
@@ -39,6 +39,7 @@ import DeploymentTestSupport
             let forBob = try await Self.pending(registry, for: Fixtures.bob)
             #expect(forBob.count == 1)
             #expect(try await Self.pending(registry, for: Fixtures.carol).count == 1)
+            #expect(forBob.first?["awaiting"] as? [String] == awaited)
             let digest = try #require(forBob.first?["digest"] as? String)
             #expect(digest == proposed.digest.hex)
 

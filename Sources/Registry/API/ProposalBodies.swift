@@ -1,3 +1,5 @@
+import ZmeshCrypto
+
 /// A proposed deployment as the registry answers it: the answer to a `POST /v1/deployments` that
 /// lacks co-owners' signatures (`202`, without the document), and the entries of `GET /v1/proposals`.
 struct ProposalBody: Codable, Sendable {

@@ -16,7 +16,7 @@ public struct ProposalRecord: Sendable, Equatable {
     public let updatedAt: Int64
     public let signedWeight: Int64
     public let weightRequired: Int64
-    /// Requested twins that have not signed yet.
+    /// Requested twins that have not signed yet, in request order.
     public let awaiting: [IdentityID]
 
     public init(

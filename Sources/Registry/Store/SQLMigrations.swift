@@ -68,7 +68,8 @@ enum SQLMigrations {
                 """,
                 "CREATE INDEX proposals_by_network ON proposals (owner, network, version)",
                 """
-                CREATE TABLE proposal_awaiting (digest TEXT NOT NULL, twin TEXT NOT NULL, PRIMARY KEY (twin, digest))
+                CREATE TABLE proposal_awaiting (digest TEXT NOT NULL, twin TEXT NOT NULL, position BIGINT NOT NULL,
+                    PRIMARY KEY (twin, digest))
                 """,
             ]
         )

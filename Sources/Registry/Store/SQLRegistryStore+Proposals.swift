@@ -2,7 +2,7 @@ import SQLKit
 public import ZmeshCrypto
 
 /// Proposals live in `proposals` (one row per digest) and `proposal_awaiting` (one row per twin whose
-/// signature is still missing), so that "what awaits twin X" is an indexed query.
+/// signature is still missing, in request order), so that "what awaits twin X" is an indexed query.
 extension SQLRegistryStore {
     private static let proposalColumns = [
         "owner", "network", "version", "digest", "document", "submitted_by", "updated_at", "signed_weight",
@@ -30,9 +30,9 @@ extension SQLRegistryStore {
                         proposal.owner, proposal.network, proposal.version, proposal.digest, proposal.document,
                         proposal.submittedBy, proposal.updatedAt, proposal.signedWeight, proposal.weightRequired
                     ).run()
-                for twin in proposal.awaiting {
-                    try await database.insert(into: "proposal_awaiting").columns("digest", "twin")
-                        .values(proposal.digest, twin.rawValue).run()
+                for (position, twin) in proposal.awaiting.enumerated() {
+                    try await database.insert(into: "proposal_awaiting").columns("digest", "twin", "position")
+                        .values(proposal.digest, twin.rawValue, Int64(position)).run()
                 }
                 try await database.raw("COMMIT").run()
             } catch {
@@ -81,9 +81,18 @@ extension SQLRegistryStore {
     /// A proposal row with its awaited twins (called with the lock held).
     private func proposalRecord(_ row: any SQLRow) async throws -> ProposalRecord {
         let digest = try row.decode(column: "digest", as: String.self)
-        let awaiting = try await database.select().column("twin").from("proposal_awaiting")
-            .where("digest", .equal, digest).orderBy("twin").all()
-            .map { try IdentityID(try $0.decode(column: "twin", as: String.self)) }
+        let rows = try await database.select().column("twin").from("proposal_awaiting")
+            .where("digest", .equal, digest).orderBy("position").all()
+        return try Self.proposalRecord(row, digest: digest, awaiting: rows)
+    }
+
+    /// Synchronous on purpose: the async form of this decoding crashed Swift 6.3.1's optimiser
+    /// (coroutine splitting) in release builds.
+    private static func proposalRecord(_ row: any SQLRow, digest: String, awaiting rows: [any SQLRow]) throws
+        -> ProposalRecord
+    {
+        var awaiting: [IdentityID] = []
+        for twin in rows { awaiting.append(try IdentityID(try twin.decode(column: "twin", as: String.self))) }
         return ProposalRecord(
             owner: try row.decode(column: "owner", as: String.self),
             network: try row.decode(column: "network", as: String.self),
