@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
@@ -111,8 +112,9 @@ let package = Package(
             name: "ZmeshCommands",
             dependencies: [
                 "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport", "RouteNL", "Firewall", "Deployments",
-                "MeshPlanner", "Registry",
+                "MeshPlanner", "Registry", "RegistryClient", "ZmeshJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

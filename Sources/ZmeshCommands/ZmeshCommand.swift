@@ -10,7 +10,7 @@ public struct ZmeshCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "zmesh",
         abstract: "WireGuard meshes, namespaces and isolation for Zero-OS style nodes.",
-        subcommands: [WGCommand.self, DemoCommand.self, BenchCommand.self, IdentityCommand.self, DeploymentCommand.self, NetworkCommand.self, RegistryCommand.self])
+        subcommands: [WGCommand.self, DemoCommand.self, BenchCommand.self, IdentityCommand.self, DeploymentCommand.self, NetworkCommand.self, RegistryCommand.self, NodeCommand.self])
 
     public init() {}
 

@@ -6,11 +6,11 @@ import Glibc
 #endif
 
 /// `zmesh bench …`: benchmarks that print measured numbers and ratios against the reference tool.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure zmesh against the reference tools on this machine (prints numbers; asserts nothing).",
-        subcommands: [BenchWireGuardCommand.self, BenchPlannerCommand.self])
+        subcommands: [BenchWireGuardCommand.self, BenchPlannerCommand.self, BenchRegistryCommand.self])
 }
 
 struct BenchWireGuardCommand: ParsableCommand {

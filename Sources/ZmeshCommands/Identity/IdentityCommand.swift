@@ -2,11 +2,11 @@ public import ArgumentParser
 import ZmeshCrypto
 
 /// `zmesh identity …`: Ed25519 identities of twins (deployers) and nodes.
-public struct IdentityCommand: ParsableCommand {
+public struct IdentityCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "identity",
-        abstract: "Create and inspect Ed25519 identities (twins and nodes).",
-        subcommands: [IdentityNew.self, IdentityShow.self])
+        abstract: "Create, inspect and register Ed25519 identities (twins and nodes).",
+        subcommands: [IdentityNew.self, IdentityShow.self, IdentityRegister.self])
 
     public init() {}
 

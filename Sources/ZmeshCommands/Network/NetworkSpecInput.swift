@@ -1,5 +1,6 @@
 import MeshPlanner
 import ZmeshCrypto
+import ZmeshJSON
 import ZmeshModel
 
 /// Reading spec files and previous plans for the `network` verbs, with their problems printed.
@@ -11,6 +12,29 @@ enum NetworkSpecInput {
             CommandOutput.error(error.problems.map { "error: \($0)\n" }.joined())
             throw CommandError("'\(path)' is not a network spec (see docs/mesh-planner.md)")
         }
+    }
+
+    /// The deployment spec at `path` (or standard input for `-`): YAML when the name ends in `.yaml` or
+    /// `.yml`, JSON when it ends in `.json`, otherwise JSON if the text starts with `{`, else YAML.
+    static func deploymentSpec(_ path: String) throws -> DeploymentSpec {
+        let bytes = try CommandOutput.read(path, limit: DeploymentSpec.maximumSize)
+        let lowered = path.lowercased()
+        let isJSON =
+            lowered.hasSuffix(".json")
+            || (!lowered.hasSuffix(".yaml") && !lowered.hasSuffix(".yml")
+                && bytes.first { ![0x20, 0x09, 0x0a, 0x0d].contains($0) } == UInt8(ascii: "{"))
+        do {
+            if isJSON { return try DeploymentSpec(json: bytes) }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CommandError("'\(path)' is not UTF-8 text")
+            }
+            return try DeploymentSpec(value: try YAMLDocument.value(text))
+        } catch let error as DocumentError {
+            CommandOutput.error(error.problems.map { "error: \($0)\n" }.joined())
+        } catch let error as YAMLDocument.Problem {
+            CommandOutput.error("error: \(error)\n")
+        }
+        throw CommandError("'\(path)' is not a network deployment spec (see docs/deploying.md)")
     }
 
     /// The previous plan at `path`, as `zmesh network plan --json` wrote it.
