@@ -171,7 +171,10 @@ import ZmeshModel
                 _ = try await mallory.submitDeployment(documentJSON: ClientFixtures.document())
             }
             #expect(unknown?.code == "unknown_identity")
-            let skewed = try ClientFixtures.client(url, as: Fixtures.node1) { $0.clock = { WallClock.unixSeconds() - 3600 } }
+            let skewed = try ClientFixtures.client(url, as: Fixtures.node1) {
+                $0.clock = { WallClock.unixSeconds() - 3600 }
+                $0.adoptsRegistryClock = false
+            }
             let late = await #expect(throws: RegistryClientError.self) {
                 _ = try await skewed.mailbox(node: Fixtures.node1.id, after: 0, wait: 0)
             }
@@ -192,6 +195,29 @@ import ZmeshModel
             let text = "\(try #require(invalid))"
             #expect(text.hasPrefix("the registry refused the request (422 invalid_deployment)"))
             #expect(text.contains("\n  - "), "each problem on its own line: \(text)")
+        }
+    }
+
+    @Test func aClientWithAWrongClockAdoptsTheRegistrys() async throws {
+        try await LocalRegistry.with { registry in
+            let url = try registry.url
+            try await ClientFixtures.enrol(url)
+            // An hour behind: refused with clock_skew, then signed again with the registry's clock.
+            let late = try ClientFixtures.client(url, as: Fixtures.node1) { $0.clock = { WallClock.unixSeconds() - 3600 } }
+            #expect(try await late.mailbox(node: Fixtures.node1.id, after: 0, wait: 0).items.isEmpty)
+
+            // Without retries the first call is refused, but the offset is learnt: the next call and a client
+            // on the same transport get through.
+            let early = try ClientFixtures.client(url, as: Fixtures.node2, retry: .noRetry) {
+                $0.clock = { WallClock.unixSeconds() + 7200 }
+            }
+            let refused = await #expect(throws: RegistryClientError.self) {
+                _ = try await early.mailbox(node: Fixtures.node2.id, after: 0, wait: 0)
+            }
+            #expect(refused?.code == "clock_skew")
+            #expect(try await early.mailbox(node: Fixtures.node2.id, after: 0, wait: 0).items.isEmpty)
+            let sibling = early.signing(as: Fixtures.node3)
+            #expect(try await sibling.mailbox(node: Fixtures.node3.id, after: 0, wait: 0).items.isEmpty)
         }
     }
 

@@ -84,10 +84,30 @@ extension RegistryClient {
         }
         if call.expected.contains(response.status) { return .success(response) }
         let refusal = Self.refusal(response, operation: call.operation, url: address)
+        if adoptRegistryClock(after: refusal, response) {
+            return .failure(refusal, retryable: true, retryAfter: .zero, reason: "\(refusal.code ?? ""), clock adjusted")
+        }
         let retryable = response.status == 429 || (call.idempotent && (500...599).contains(response.status))
         let retryAfter = (response.status == 429 || response.status == 503)
             ? Self.retryAfter(response.header("retry-after")) : nil
         return .failure(refusal, retryable: retryable, retryAfter: retryAfter, reason: "\(response.status) \(refusal.code ?? "")")
+    }
+
+    /// After a refused timestamp, takes the registry's clock from its `Date` header; true when the offset
+    /// changed (so signing again may succeed), false when there is nothing new to try.
+    private func adoptRegistryClock(after refusal: RegistryClientError, _ response: HTTPResponse) -> Bool {
+        guard configuration.adoptsRegistryClock, response.status == 401,
+            refusal.code == "clock_skew" || refusal.code == "stale_timestamp",
+            let date = response.header("date"), let registryTime = HTTPDate.unixSeconds(date)
+        else { return false }
+        let offset = registryTime - configuration.clock()
+        // The Date header has whole seconds and the request took some time: a change of a second is noise.
+        guard abs(offset - clockOffset.value) >= 2 else { return false }
+        clockOffset.set(offset)
+        logger.notice(
+            "the registry refused the local clock; stamping requests with the registry's",
+            metadata: ["offset_seconds": "\(offset)", "code": "\(refusal.code ?? "")"])
+        return true
     }
 
     /// The error reported after the last attempt: a transport error says how many attempts were made.
@@ -112,7 +132,7 @@ extension RegistryClient {
             guard let identity else { throw .missingIdentity(operation: call.operation) }
             for header in RequestSigning.headers(
                 identity: identity, method: call.method.rawValue, target: target, body: call.body,
-                timestamp: configuration.clock())
+                timestamp: configuration.clock() + clockOffset.value)
             {
                 headers.append(HTTPHeader(header.name, header.value))
             }

@@ -25,6 +25,8 @@ public final class RegistryClient: Sendable {
     public let identity: Identity?
     public let configuration: RegistryClientConfiguration
     let transport: HTTPTransport
+    /// Learnt from the registry when it refuses a timestamp (see ``RegistryClientConfiguration/adoptsRegistryClock``).
+    let clockOffset: ClockOffset
     let logger: Logger
 
     /// A client of the registry at `url`, signing as `identity`.
@@ -48,24 +50,29 @@ public final class RegistryClient: Sendable {
             throw .transport(
                 operation: "start the registry client", url: url.description, code: error.code, message: error.message)
         }
-        self.init(url: url, identity: identity, configuration: configuration, transport: transport, logger: logger)
+        self.init(
+            url: url, identity: identity, configuration: configuration, transport: transport, clockOffset: ClockOffset(),
+            logger: logger)
     }
 
     private init(
         url: RegistryURL, identity: Identity?, configuration: RegistryClientConfiguration, transport: HTTPTransport,
-        logger: Logger
+        clockOffset: ClockOffset, logger: Logger
     ) {
         self.url = url
         self.identity = identity
         self.configuration = configuration
         self.transport = transport
+        self.clockOffset = clockOffset
         self.logger = logger
     }
 
     /// A client of the same registry, with the same configuration and the same transport (thread, multi
-    /// handle and connection cache), that signs as `identity`: many identities (a benchmark's thousand
-    /// nodes, a deployer's co-owners) cost one thread.
+    /// handle and connection cache) and clock offset, that signs as `identity`: many identities (a
+    /// benchmark's thousand nodes, a deployer's co-owners) cost one thread.
     public func signing(as identity: Identity?) -> RegistryClient {
-        RegistryClient(url: url, identity: identity, configuration: configuration, transport: transport, logger: logger)
+        RegistryClient(
+            url: url, identity: identity, configuration: configuration, transport: transport, clockOffset: clockOffset,
+            logger: logger)
     }
 }
