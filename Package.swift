@@ -165,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "Registry", "RegistryProtocol", "ZmeshModel", "ZmeshCrypto", "Deployments", "DeploymentTestSupport",
+                "Registry", "RegistryProtocol", "RegistryTestSupport", "ZmeshModel", "ZmeshCrypto", "Deployments",
+                "DeploymentTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,10 +175,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        // A registry served in-process for tests, shared by RegistryTests and RegistryClientTests.
+        .target(
+            name: "RegistryTestSupport",
+            dependencies: [
+                "Registry", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RegistryTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryClientTests",
             dependencies: [
-                "RegistryClient", "Registry", "RegistryProtocol", "ZmeshModel", "ZmeshCrypto", "Deployments",
+                "RegistryClient", "Registry", "RegistryTestSupport", "RegistryProtocol", "ZmeshModel", "ZmeshCrypto", "Deployments",
                 "DeploymentTestSupport", "SystemSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

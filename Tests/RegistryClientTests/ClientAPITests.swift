@@ -4,6 +4,7 @@ import RegistryClient
 import Testing
 import ZmeshCrypto
 import ZmeshModel
+import RegistryTestSupport
 
 /// The typed API against a real registry on 127.0.0.1.
 @Suite struct ClientAPITests {

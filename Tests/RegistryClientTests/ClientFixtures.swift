@@ -5,6 +5,7 @@ import RegistryClient
 import Testing
 import ZmeshCrypto
 import ZmeshModel
+import RegistryTestSupport
 
 /// Clients, enrolment and timing helpers shared by the suites.
 enum ClientFixtures {

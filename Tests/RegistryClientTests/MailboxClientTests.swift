@@ -4,6 +4,7 @@ import Registry
 import RegistryClient
 import Testing
 import ZmeshCrypto
+import RegistryTestSupport
 
 /// Long-polls through the client: delivery, prompt wake-up, cancellation, many polls on one client.
 @Suite struct MailboxClientTests {

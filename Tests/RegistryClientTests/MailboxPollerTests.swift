@@ -6,6 +6,7 @@ import RegistryClient
 import Synchronization
 import Testing
 import ZmeshCrypto
+import RegistryTestSupport
 
 /// The node agent's long-poll loop: order, at-least-once, registry restarts, cancellation.
 @Suite struct MailboxPollerTests {

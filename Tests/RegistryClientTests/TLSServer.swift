@@ -1,5 +1,6 @@
 import Foundation
 import SystemSupport
+import RegistryTestSupport
 
 /// Finds executables on PATH.
 enum Tools {
@@ -62,7 +63,8 @@ struct TLSServer {
             _ = try? server.waitForExit(timeout: .seconds(5))
         }
         var port: Int?
-        let deadline = ContinuousClock.now + .seconds(15)
+        // Generous: when the whole suite starts at once on two cores, python3 can take many seconds to start.
+        let deadline = ContinuousClock.now + .seconds(60)
         while port == nil, ContinuousClock.now < deadline {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8) { port = Int(text) }
             if port == nil { try await Task.sleep(for: .milliseconds(50)) }

@@ -4,6 +4,7 @@ import Registry
 import RegistryClient
 import Testing
 import ZmeshCrypto
+import RegistryTestSupport
 
 /// Transport failures, retries and TLS trust.
 @Suite struct TransportTests {

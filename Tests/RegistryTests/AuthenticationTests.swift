@@ -6,6 +6,7 @@ import RegistryProtocol
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// Signed requests over real HTTP: every refusal is a 4xx naming the problem, and stores nothing.
 @Suite struct AuthenticationTests {

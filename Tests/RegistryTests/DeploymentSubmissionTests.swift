@@ -5,6 +5,7 @@ import Registry
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// Deployments are verified (signatures, validation, update rules) before anything is stored.
 @Suite struct DeploymentSubmissionTests {

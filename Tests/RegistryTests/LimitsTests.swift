@@ -4,6 +4,7 @@ import Registry
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// The per-identity rate limit and the per-node long-poll cap: 429s that change nothing.
 @Suite struct LimitsTests {

@@ -5,6 +5,7 @@ import Registry
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// The per-node mailbox: long-poll wake-up, cursors across restarts, many pollers.
 @Suite struct MailboxTests {

@@ -4,6 +4,7 @@ import Registry
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// `GET /metrics`: Prometheus text that moves with the traffic.
 @Suite struct MetricsTests {

@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// Farms, node facts (public IPs, used ports, outbound families) and last-seen times.
 @Suite struct NodeFactsTests {

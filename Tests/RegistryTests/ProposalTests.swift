@@ -5,6 +5,7 @@ import Registry
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// A deployment short of co-owners' signatures is held as a proposal and published once they sign.
 @Suite struct ProposalTests {

@@ -6,6 +6,7 @@ import RegistryProtocol
 import Testing
 import ZmeshCrypto
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// A request captured before a restart cannot be replayed after it, whether the registry stopped cleanly
 /// (nonces saved and restored) or not (timestamps before the new start refused).

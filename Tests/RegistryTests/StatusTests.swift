@@ -6,6 +6,7 @@ import Testing
 import ZmeshCrypto
 import ZmeshModel
 import DeploymentTestSupport
+import RegistryTestSupport
 
 /// Nodes post their networks' status; anyone reads a network's status.
 @Suite struct StatusTests {

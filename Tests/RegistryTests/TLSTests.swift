@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOSSL
 import Registry
 import Testing
+import RegistryTestSupport
 
 /// `--tls-cert`/`--tls-key`: HTTPS with a throwaway self-signed certificate made by the openssl CLI.
 @Suite struct TLSTests {

@@ -5,86 +5,15 @@ import NIOCore
 import NIOHTTP1
 import Registry
 import RegistryProtocol
+import RegistryTestSupport
 import ServiceLifecycle
 import ZmeshCrypto
 import DeploymentTestSupport
 
-/// A registry served in-process on 127.0.0.1 with a free port, over an SQLite file.
-final class TestRegistry: Sendable {
-    let port: Int
-    let databasePath: String
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-    private let store: SQLRegistryStore
+/// The in-process registry, with the HTTP helpers of these tests.
+typealias TestRegistry = InProcessRegistry
 
-    private init(port: Int, databasePath: String, group: ServiceGroup, task: Task<Void, any Error>, store: SQLRegistryStore) {
-        self.port = port
-        self.databasePath = databasePath
-        self.group = group
-        self.task = task
-        self.store = store
-    }
-
-    /// A fresh database file in a new temporary folder.
-    static func temporaryDatabasePath() -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zmesh-registry-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent("registry.sqlite").path
-    }
-
-    /// Deletes the temporary folder of a database made by ``temporaryDatabasePath()`` (with its WAL files).
-    static func removeDatabase(at path: String) {
-        try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
-    }
-
-    /// Starts a registry on `databasePath` (a new temporary file when nil) and waits until it listens.
-    static func start(
-        databasePath: String? = nil, maximumBodyBytes: Int = 64 << 10,
-        configure: (inout RegistryConfiguration) -> Void = { _ in }
-    ) async throws -> TestRegistry {
-        let path = databasePath ?? temporaryDatabasePath()
-        var logger = Logger(label: "registry-test")
-        logger.logLevel = .warning
-        let store = try await SQLRegistryStore.openSQLite(path: path, logger: logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var configuration = RegistryConfiguration(host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes)
-        configure(&configuration)
-        let service = RegistryServer.service(
-            store: store, configuration: configuration, logger: logger,
-            onRunning: { port in
-                continuation.yield(port)
-                continuation.finish()
-            })
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: logger))
-        let task = Task { try await group.run() }
-        var bound = 0
-        for await port in ports { bound = port }
-        return TestRegistry(port: bound, databasePath: path, group: group, task: task, store: store)
-    }
-
-    /// Runs `body` with a started registry and stops it afterwards, also when `body` throws.
-    static func with(
-        maximumBodyBytes: Int = 64 << 10, configure: (inout RegistryConfiguration) -> Void = { _ in },
-        _ body: (TestRegistry) async throws -> Void
-    ) async throws {
-        let registry = try await start(maximumBodyBytes: maximumBodyBytes, configure: configure)
-        defer { removeDatabase(at: registry.databasePath) }
-        do {
-            try await body(registry)
-        } catch {
-            try? await registry.stop()
-            throw error
-        }
-        try await registry.stop()
-    }
-
-    /// Shuts the server down gracefully and closes the database.
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-        try await store.close()
-    }
-
+extension InProcessRegistry {
     /// The answer to one request: status and parsed JSON body (nil when the body is not a JSON object).
     struct Reply: Sendable {
         let status: Int
@@ -187,12 +116,6 @@ final class TestRegistry: Sendable {
     ) async throws -> Reply {
         try await send(.GET, "/v1/nodes/\(node.id)/mailbox?after=\(after)&wait=\(wait)", signer: node, timestamp: timestamp)
     }
-}
-
-/// A test helper's failure, with what went wrong.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 extension TestRegistry.Reply {
