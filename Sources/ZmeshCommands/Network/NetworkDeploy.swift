@@ -60,19 +60,8 @@ struct NetworkDeploy {
     }
 }
 
-/// `zmesh network create`.
-public struct NetworkCreate: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "create",
-        abstract: "Deploy a new network through a registry, signed by your identity.",
-        discussion: """
-            Reads the spec (YAML or JSON: name, ipv4_range, nodes by id, accesses, owners and \
-            weight_required; see docs/registry.md), fetches the nodes' keys, addresses and used ports \
-            from the registry, plans the network, makes each node's WireGuard key pair and seals the \
-            private key to the node, signs version 0 and submits it. When co-owners must sign too, the \
-            registry holds it as a proposal until they approve.
-            """)
-
+/// What `create` and `update` take.
+public struct NetworkDeployOptions: ParsableArguments {
     @Argument(help: "The network spec (YAML or JSON), or - for standard input.")
     public var spec: String
 
@@ -86,10 +75,29 @@ public struct NetworkCreate: AsyncParsableCommand {
 
     public init() {}
 
-    public func run() async throws {
-        try await NetworkDeploy(spec: spec, identity: identity, registry: registry, dryRun: dryRun, creating: true)
-            .run()
+    func deploy(creating: Bool) -> NetworkDeploy {
+        NetworkDeploy(spec: spec, identity: identity, registry: registry, dryRun: dryRun, creating: creating)
     }
+}
+
+/// `zmesh network create`.
+public struct NetworkCreate: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Deploy a new network through a registry, signed by your identity.",
+        discussion: """
+            Reads the spec (YAML or JSON: name, ipv4_range, nodes by id, accesses, owners and \
+            weight_required; see docs/deploying.md), fetches the nodes' keys, addresses and used ports \
+            from the registry, plans the network, makes each node's WireGuard key pair and seals the \
+            private key to the node, signs version 0 and submits it. When co-owners must sign too, the \
+            registry holds it as a proposal until they approve.
+            """)
+
+    @OptionGroup public var options: NetworkDeployOptions
+
+    public init() {}
+
+    public func run() async throws { try await options.deploy(creating: true).run() }
 }
 
 /// `zmesh network update`.
@@ -104,21 +112,9 @@ public struct NetworkUpdate: AsyncParsableCommand {
             submitted when the spec changes nothing.
             """)
 
-    @Argument(help: "The network spec (YAML or JSON), or - for standard input.")
-    public var spec: String
-
-    @Option(help: "Your identity file (mode 0600).")
-    public var identity: String
-
-    @OptionGroup public var registry: RegistryOptions
-
-    @Flag(help: "Plan and print, but do not sign or submit.")
-    public var dryRun = false
+    @OptionGroup public var options: NetworkDeployOptions
 
     public init() {}
 
-    public func run() async throws {
-        try await NetworkDeploy(spec: spec, identity: identity, registry: registry, dryRun: dryRun, creating: false)
-            .run()
-    }
+    public func run() async throws { try await options.deploy(creating: false).run() }
 }
