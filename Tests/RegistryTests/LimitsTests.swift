@@ -43,18 +43,31 @@ import RegistryTestSupport
         #expect(configuration.maximumPollsPerNode == 2)
     }
 
-    @Test func thirdConcurrentPollOfOneNodeIsRefused() async throws {
+    @Test func aThirdConcurrentPollSupersedesTheOldest() async throws {
         try await TestRegistry.with { registry in
             try await registry.registerNode(Fixtures.node1)
-            let waiting = (0..<2).map { _ in Task { try await registry.poll(Fixtures.node1, wait: 4) } }
+            // Two polls parked for 30 s, the first one first.
+            let oldest = Task { try await registry.poll(Fixtures.node1, wait: 30) }
+            try await registry.waitForOpenPolls(1)
+            let newer = Task { try await registry.poll(Fixtures.node1, wait: 30) }
             try await registry.waitForOpenPolls(2)
-            let third = try await registry.poll(Fixtures.node1, wait: 3)
-            #expect(third.status == 429)
-            #expect(third.errorCode == "too_many_polls")
-            #expect(third.headers["Retry-After"].first == "1")
-            for poll in waiting { #expect(try await poll.value.status == 200) }
-            // Once they answered, the node may poll again.
-            #expect(try await registry.poll(Fixtures.node1).status == 200)
+            // A third is not refused: the oldest answers (empty, long before its wait) and the third waits.
+            let third = Task { try await registry.poll(Fixtures.node1, wait: 30) }
+            let answered = try await oldest.value
+            #expect(answered.status == 200)
+            #expect(answered.items.isEmpty)
+            try await registry.waitForOpenPolls(2)
+            let text = String(decoding: try await registry.send(.GET, "/metrics").bytes, as: UTF8.self)
+            #expect(MetricsTests.value(text, "zmesh_registry_superseded_long_polls_total") == 1)
+            // The two still waiting both get the next delivery.
+            for twin in [Fixtures.alice, Fixtures.bob] { try await registry.registerTwin(twin) }
+            for node in [Fixtures.node2, Fixtures.node3] { try await registry.registerNode(node) }
+            #expect(try await DeploymentSubmissionTests.submit(registry, Fixtures.signedDeployment()).status == 201)
+            for poll in [newer, third] {
+                let reply = try await poll.value
+                #expect(reply.status == 200)
+                #expect(reply.items.count == 1)
+            }
         }
     }
 }

@@ -10,7 +10,8 @@ extension RegistryAPI {
     // MARK: Mailbox
 
     /// Long-poll: answers at once when items above `after` exist, else holds until one arrives or `wait` ends.
-    /// A node holds at most `maximumPollsPerNode` polls open at once.
+    /// A node holds at most `maximumPollsPerNode` polls open at once: a newer one supersedes the oldest,
+    /// which answers at once (see ``PollLimiter``).
     func mailbox(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try identityParameter(context)
         let bytes = try await body(of: request)
@@ -26,25 +27,23 @@ extension RegistryAPI {
         }
         try authenticator.verify(
             claim, key: node.publicKey, method: request.method.rawValue, target: request.uri.string, body: bytes)
-        guard polls.open(id) else {
-            metrics.pollsRefused.increment()
-            var error = RegistryError(
-                .tooManyRequests, "too_many_polls",
-                "node \(id) already holds \(polls.maximum) mailbox polls open; wait for one to answer")
-            error.retryAfter = 1
-            throw error
+        let (ticket, supersededAnother) = polls.open(id)
+        if supersededAnother {
+            // Wake the node's waiting polls: the superseded one sees it and answers, the others wait on.
+            metrics.pollsSuperseded.increment()
+            notifier.notify([id])
         }
         metrics.longPollsOpen.increment()
         defer {
             metrics.longPollsOpen.decrement()
-            polls.close(id)
+            polls.close(ticket)
         }
         try await sawNode(id)
 
         let end = ContinuousClock.now + .seconds(wait)
         var generation = notifier.generation(of: id)
         var items = try await store.mailbox(node: id, after: after, limit: configuration.mailboxPageSize)
-        while items.isEmpty, !Task.isCancelled, !notifier.isShutDown {
+        while items.isEmpty, !Task.isCancelled, !notifier.isShutDown, !polls.isSuperseded(ticket) {
             let remaining = end - ContinuousClock.now
             guard remaining > .zero else { break }
             await notifier.wait(for: id, beyond: generation, timeout: remaining)

@@ -21,7 +21,7 @@ public struct RegistryConfiguration: Sendable {
     public var rateLimitPerSecond: Double = 5
     /// Signed requests an identity may make in a burst (token bucket size).
     public var rateBurst: Int = 100
-    /// Mailbox polls one node may hold open at once.
+    /// Mailbox polls one node may hold open at once; a newer one supersedes the oldest, which answers at once.
     public var maximumPollsPerNode: Int = 2
     /// PEM files of the certificate chain and private key; both set: HTTPS only.
     public var tlsCertificatePath: String? = nil

@@ -11,9 +11,10 @@ final class RegistryMetrics: Sendable {
     /// Accepted status posts, and the network reports they carried.
     let statusPosts: Counter
     let statusReports: Counter
-    /// Requests refused by the rate limit or the long-poll cap.
+    /// Requests refused by the rate limit.
     let rateLimited: Counter
-    let pollsRefused: Counter
+    /// Polls answered early because a newer poll of the same node took their place at the cap.
+    let pollsSuperseded: Counter
 
     static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -35,8 +36,9 @@ final class RegistryMetrics: Sendable {
             descriptor: Self.name("status_network_reports", "total", "Network reports in accepted status posts"))
         rateLimited = collectors.makeCounter(
             descriptor: Self.name("rate_limited_requests", "total", "Requests refused by the per-identity rate limit"))
-        pollsRefused = collectors.makeCounter(
-            descriptor: Self.name("refused_long_polls", "total", "Mailbox polls refused by the per-node cap"))
+        pollsSuperseded = collectors.makeCounter(
+            descriptor: Self.name(
+                "superseded_long_polls", "total", "Mailbox polls answered early: a newer poll of the node took their place"))
     }
 
     /// Counts one answered request and its latency. `route` is the route pattern (`/v1/nodes/{id}`), never the

@@ -62,7 +62,7 @@ public struct MailboxPoller: Sendable {
             case .failure(let error, _, let retryAfter, _):
                 if error.isCancellation || Task.isCancelled { return cursor }
                 failedPolls += 1
-                // A registry that asks for a delay (429 too_many_polls or rate_limited) gets at least that.
+                // A registry that asks for a delay (429 rate_limited) gets at least that.
                 let jittered = backoff.delay(afterFailures: failedPolls)
                 let delay = retryAfter.map { max(min($0, backoff.maximumRetryAfter), jittered) } ?? jittered
                 let metadata: Logger.Metadata = [

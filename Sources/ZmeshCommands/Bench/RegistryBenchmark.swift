@@ -88,7 +88,11 @@ struct RegistryBenchmark {
                             if first { started.increment() }
                             first = false
                             guard let page = try? await clients[i].mailbox(node: identities[i].id, after: cursor, wait: wait)
-                            else { continue }
+                            else {
+                                // The client already retried with backoff; pause before polling again.
+                                try? await Task.sleep(for: .milliseconds(200))
+                                continue
+                            }
                             let now = ContinuousClock.now
                             for item in page.items { deliveries.record(item.network, identities[i].id, at: now) }
                             cursor = page.cursor
@@ -100,7 +104,7 @@ struct RegistryBenchmark {
         }
         defer { pollers.cancel() }
         while started.count < nodes { try await Task.sleep(for: .milliseconds(20)) }
-        try await Task.sleep(for: .seconds(1))  // let the last polls reach the registry and wait
+        try await Task.sleep(for: .seconds(2))  // let the last polls reach the registry and park
 
         // Rounds: one network's version 0 each; documents are made and signed before the clock starts.
         let networks = max(1, nodes / networkSize)

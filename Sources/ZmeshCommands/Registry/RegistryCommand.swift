@@ -31,7 +31,7 @@ public struct RegistryCommand: AsyncParsableCommand {
     @Option(help: "Signed requests an identity may make in one burst (token bucket size).")
     public var rateBurst: Int = 100
 
-    @Option(help: "Mailbox polls one node may hold open at once.")
+    @Option(help: "Mailbox polls one node may hold open at once (a newer one makes the oldest answer).")
     public var maxPollsPerNode: Int = 2
 
     @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key).")
