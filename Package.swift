@@ -80,6 +80,12 @@ let package = Package(
         .target(
             name: "MeshPlanner", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments", "ZmeshJSON"],
             swiftSettings: swiftSettings),
+        // The node agent's pure core: the desired state of a node and its network resources, the snapshot of
+        // the actual state, and the plan of idempotent actions between them. Imports no C module (Firewall only for
+        // its pure rule-set types); no socket, no file.
+        .target(
+            name: "NodeState", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments", "Firewall"],
+            swiftSettings: swiftSettings),
         // What the registry and its clients share: the request-signing scheme. No server or HTTP stack.
         .target(name: "RegistryProtocol", dependencies: ["ZmeshCrypto"], swiftSettings: swiftSettings),
         // The registry client over libcurl (the only importer of CCurl): async API on one multi handle and one
@@ -159,6 +165,13 @@ let package = Package(
             name: "MeshPlannerTests",
             dependencies: [
                 "MeshPlanner", "ZmeshModel", "ZmeshCrypto", "Deployments",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NodeStateTests",
+            dependencies: [
+                "NodeState", "Deployments", "DeploymentTestSupport", "Firewall", "ZmeshModel", "ZmeshCrypto",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings),

@@ -1,0 +1,124 @@
+public import Deployments
+public import ZmeshModel
+
+/// A network namespace as the agent addresses it: its own (the namespace the agent runs in, `nil` for
+/// `RouteNetlink(namespace:)` and `NFTablesContext(namespace:)`), or a named one under `/run/netns`
+/// (`NetworkNamespace.named(name)`).
+public enum NamespaceRef: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The namespace the agent runs in (the host's, on a real node).
+    case host
+    /// A named namespace, as `ip netns` names it.
+    case named(String)
+
+    public var description: String {
+        switch self {
+        case .host: "host namespace"
+        case .named(let name): "namespace \(name)"
+        }
+    }
+
+    /// The name of a named namespace.
+    public var name: String? {
+        if case .named(let name) = self { name } else { nil }
+    }
+}
+
+/// The names the agent gives to what it creates, and the rule that it acts on nothing else.
+///
+/// The agent owns exactly: the namespaces `ndmz` and `n-<id>`; inside `n-<id>` the links `w-<id>`,
+/// `b-<id>`, `ndmz` (its veth to the ndmz) and `lo` (only brought up); inside `ndmz` the links
+/// `n-<id>` (the ndmz ends of the NRs' veths) and `lo`; on the public side (host or `public`
+/// namespace) only `w-<id>` links, and only to create, move away or delete them; nftables tables
+/// `inet zmesh*` (``Firewall/TableName`` cannot name anything else) inside its own namespaces. An
+/// `<id>` is a well-formed ``Deployments/NetworkID`` (13 characters of a–z, 2–7): `n-foo` or
+/// `w-eth0` are not the agent's.
+public enum Ownership {
+    /// The node's ndmz namespace.
+    public static let ndmzNamespace = "ndmz"
+    /// The name of an NR's veth end inside `n-<id>`.
+    public static let uplinkInterface = interface("ndmz")
+    /// The loopback interface of a namespace.
+    public static let loopback = interface("lo")
+
+    /// The NR namespace `n-<id>` of a network.
+    public static func namespace(of id: NetworkID) -> String { id.namespaceName }
+
+    /// The ndmz end of an NR's veth: `n-<id>` (a link name, inside the ndmz namespace).
+    public static func ndmzInterface(of id: NetworkID) -> InterfaceName { interface("n-" + id.rawValue) }
+
+    /// The network whose NR namespace is `name`, or `nil` when `name` is not `n-<id>`.
+    public static func networkID(ofNamespace name: String) -> NetworkID? { networkID(name, prefix: "n-") }
+
+    /// The network whose WireGuard link is `name` (`w-<id>`), if any.
+    public static func networkID(ofWireGuard name: InterfaceName) -> NetworkID? {
+        networkID(name.rawValue, prefix: "w-")
+    }
+
+    /// The network whose ndmz veth end is `name` (`n-<id>`), if any.
+    public static func networkID(ofNDMZInterface name: InterfaceName) -> NetworkID? {
+        networkID(name.rawValue, prefix: "n-")
+    }
+
+    /// Whether the agent owns the namespace `name` (`ndmz` or `n-<id>`).
+    public static func ownsNamespace(_ name: String) -> Bool {
+        name == ndmzNamespace || networkID(ofNamespace: name) != nil
+    }
+
+    /// Whether the agent owns the link `link` of the namespace `namespace` (see the type's rule).
+    /// The public side is never "owned" as a namespace: ``permits(_:publicSide:)`` allows only
+    /// `w-<id>` creation, moves and deletion there.
+    public static func ownsLink(_ link: InterfaceName, in namespace: NamespaceRef) -> Bool {
+        guard let name = namespace.name else { return false }
+        if name == ndmzNamespace { return link == loopback || networkID(ofNDMZInterface: link) != nil }
+        guard let id = networkID(ofNamespace: name) else { return false }
+        return link == id.wireGuardInterface || link == id.bridgeInterface || link == uplinkInterface
+            || link == loopback
+    }
+
+    /// Whether an action stays within what the agent owns: the guard every plan passes through.
+    public static func permits(_ action: NodeAction, publicSide: NamespaceRef) -> Bool {
+        func owned(_ namespace: NamespaceRef) -> Bool { namespace.name.map(ownsNamespace) ?? false }
+        func publicWireGuard(_ namespace: NamespaceRef, _ link: InterfaceName) -> Bool {
+            namespace == publicSide && !owned(namespace) && networkID(ofWireGuard: link) != nil
+        }
+        switch action {
+        case .createNamespace(let name), .deleteNamespace(let name):
+            return ownsNamespace(name)
+        case .setSysctl(let namespace, _, _):
+            return owned(namespace)
+        case .createBridge(let namespace, let link, _):
+            return owned(namespace) && ownsLink(link, in: namespace) && link != loopback
+        case .createVeth(let namespace, let link, let peer, let peerNamespace):
+            return owned(namespace) && owned(peerNamespace) && ownsLink(link, in: namespace)
+                && ownsLink(peer, in: peerNamespace) && link != loopback && peer != loopback
+        case .createWireGuard(let namespace, let link, _):
+            return publicWireGuard(namespace, link)
+        case .moveLink(let namespace, let link, let target):
+            return publicWireGuard(namespace, link) && owned(target) && ownsLink(link, in: target)
+        case .deleteLink(let namespace, let link):
+            return (owned(namespace) && ownsLink(link, in: namespace) && link != loopback)
+                || publicWireGuard(namespace, link)
+        case .setMTU(let namespace, let link, _), .setUp(let namespace, let link),
+            .addAddress(let namespace, let link, _), .deleteAddress(let namespace, let link, _):
+            return owned(namespace) && ownsLink(link, in: namespace)
+        case .configureWireGuard(let namespace, let link, _):
+            return owned(namespace) && ownsLink(link, in: namespace) && networkID(ofWireGuard: link) != nil
+        case .replaceRoute(let namespace, let route), .deleteRoute(let namespace, let route):
+            return owned(namespace) && ownsLink(route.device, in: namespace)
+        case .applyTable(let namespace, _), .deleteTable(let namespace, _):
+            return owned(namespace)
+        }
+    }
+
+    private static func networkID(_ name: String, prefix: String) -> NetworkID? {
+        guard name.hasPrefix(prefix) else { return nil }
+        return try? NetworkID(name.dropFirst(prefix.count))
+    }
+
+    private static func interface(_ name: String) -> InterfaceName {
+        guard let interface = try? InterfaceName(name) else {
+            preconditionFailure("'\(name)' is a valid interface name")
+        }
+        return interface
+    }
+}
