@@ -86,6 +86,12 @@ let package = Package(
         .target(
             name: "NodeState", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments", "Firewall"],
             swiftSettings: swiftSettings),
+        // The node agent: the reader (kernel → NodeSnapshot) over SystemSupport, RouteNL, WireGuardNL and
+        // Firewall; later the applier and the daemon. Imports no C module itself.
+        .target(
+            name: "NodeAgent",
+            dependencies: ["NodeState", "SystemSupport", "RouteNL", "WireGuardNL", "Firewall", "ZmeshModel"],
+            swiftSettings: swiftSettings),
         // What the registry and its clients share: the request-signing scheme. No server or HTTP stack.
         .target(name: "RegistryProtocol", dependencies: ["ZmeshCrypto"], swiftSettings: swiftSettings),
         // The registry client over libcurl (the only importer of CCurl): async API on one multi handle and one
@@ -173,6 +179,13 @@ let package = Package(
             dependencies: [
                 "NodeState", "Deployments", "DeploymentTestSupport", "Firewall", "ZmeshModel", "ZmeshCrypto",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NodeAgentTests",
+            dependencies: [
+                "NodeAgent", "NodeState", "Deployments", "DeploymentTestSupport", "Firewall", "RouteNL",
+                "SystemSupport", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
