@@ -185,7 +185,7 @@ let package = Package(
             name: "NodeAgentTests",
             dependencies: [
                 "NodeAgent", "NodeState", "Deployments", "DeploymentTestSupport", "Firewall", "RouteNL",
-                "SystemSupport", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport",
+                "SystemSupport", "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

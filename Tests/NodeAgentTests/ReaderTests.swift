@@ -28,8 +28,8 @@ extension Trait where Self == ConditionTrait {
 @Suite("NodeReader", .requiresNetworkPrivileges, .serialized)
 struct ReaderTests {
     /// The desired state of node 1 in the sample deployment, WireGuard born in the `pub` namespace.
-    static func desired() throws -> NodeDesiredState {
-        let deployment = try Fixtures.deployment(name: "office").validated()
+    static func desired(network: String = "office") throws -> NodeDesiredState {
+        let deployment = try Fixtures.deployment(name: network).validated()
         let input = NodeDesiredState.Input(deployment: deployment, privateKey: Fixtures.wireGuardKey(0x31))
         return try NodeDesiredState(node: Fixtures.node1.id, inputs: [input], publicSide: .named("pub"))
     }
