@@ -30,9 +30,12 @@ struct RegistryBenchmark {
     final class Deliveries: Sendable {
         private let state = Mutex<[String: [IdentityID: ContinuousClock.Instant]]>([:])
 
+        /// Keeps the first delivery of `network` to `node` (a re-delivery does not move it).
         func record(_ network: String, _ node: IdentityID, at instant: ContinuousClock.Instant) {
-            state.withLock { $0[network, default: [:]][node] = $0[network]?[node] ?? instant }
+            state.withLock { _ = $0[network, default: [:]][node, default: instant] }
         }
+
+        func count(_ network: String) -> Int { state.withLock { $0[network]?.count ?? 0 } }
 
         func times(_ network: String) -> [IdentityID: ContinuousClock.Instant] { state.withLock { $0[network] ?? [:] } }
     }
@@ -121,11 +124,10 @@ struct RegistryBenchmark {
             _ = try await base.submitDeployment(documentJSON: body)
             submits.append(ContinuousClock.now - start)
             let deadline = start + .seconds(wait + 30)
-            var times = deliveries.times(name)
-            while times.count < members.count, ContinuousClock.now < deadline {
+            while deliveries.count(name) < members.count, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(1))
-                times = deliveries.times(name)
             }
+            let times = deliveries.times(name)
             guard times.count == members.count else {
                 throw CommandError("round \(round): only \(times.count) of \(members.count) nodes got the deployment")
             }

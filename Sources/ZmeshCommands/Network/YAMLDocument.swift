@@ -2,8 +2,9 @@ import Yams
 import ZmeshJSON
 
 /// YAML spec files, read into the same ``JSONValue`` tree as JSON ones so that one schema walk checks
-/// both. Stricter than YAML itself, to keep one meaning per file: duplicate keys, non-string keys,
-/// anchors and aliases, and several documents in one file are refused.
+/// both. Stricter than YAML itself, to keep one meaning per file: non-string keys, anchors and
+/// aliases, and several documents in one file are refused here; duplicate keys are refused by Yams's
+/// parser already (tested in DeployerCommandTests).
 enum YAMLDocument {
     /// Why a YAML text was refused.
     struct Problem: Error, CustomStringConvertible {
@@ -38,14 +39,12 @@ enum YAMLDocument {
             return .array(elements)
         case .mapping(let mapping):
             var members: [JSONMember] = []
-            var seen: Set<String> = []
             for (key, element) in mapping {
                 guard case .scalar(let scalar) = key, key.tag == Tag(.str) else {
                     throw Problem(description: "\(at(path))keys must be strings")
                 }
                 let name = scalar.string
                 let child = path.isEmpty ? name : "\(path).\(name)"
-                guard seen.insert(name).inserted else { throw Problem(description: "\(child): duplicate key") }
                 members.append(JSONMember(name, try value(element, path: child)))
             }
             return .object(members)
