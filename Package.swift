@@ -86,11 +86,17 @@ let package = Package(
         .target(
             name: "NodeState", dependencies: ["ZmeshModel", "ZmeshCrypto", "Deployments", "Firewall"],
             swiftSettings: swiftSettings),
-        // The node agent: the reader (kernel → NodeSnapshot) over SystemSupport, RouteNL, WireGuardNL and
-        // Firewall; later the applier and the daemon. Imports no C module itself.
+        // The node agent: the reader (kernel → NodeSnapshot), the applier (NodeAction → kernel) over SystemSupport,
+        // RouteNL, WireGuardNL and Firewall, and the daemon (registry mailbox, status reports, drift repair).
+        // Imports no C module itself.
         .target(
             name: "NodeAgent",
-            dependencies: ["NodeState", "SystemSupport", "RouteNL", "WireGuardNL", "Firewall", "ZmeshModel"],
+            dependencies: [
+                "NodeState", "SystemSupport", "RouteNL", "WireGuardNL", "Firewall", "ZmeshModel", "ZmeshCrypto",
+                "Deployments", "RegistryClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         // What the registry and its clients share: the request-signing scheme. No server or HTTP stack.
         .target(name: "RegistryProtocol", dependencies: ["ZmeshCrypto"], swiftSettings: swiftSettings),
@@ -124,7 +130,7 @@ let package = Package(
             name: "ZmeshCommands",
             dependencies: [
                 "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport", "RouteNL", "Firewall", "Deployments",
-                "MeshPlanner", "Registry", "RegistryClient", "ZmeshJSON",
+                "MeshPlanner", "Registry", "RegistryClient", "ZmeshJSON", "NodeState", "NodeAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
