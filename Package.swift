@@ -224,6 +224,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // The node agent's daemon in-process: a real registry over HTTP on 127.0.0.1, the real reconciler in
+        // test namespaces.
+        .testTarget(
+            name: "NodeDaemonTests",
+            dependencies: [
+                "NodeAgent", "NodeState", "Deployments", "DeploymentTestSupport", "RegistryClient", "RegistryTestSupport",
+                "MeshPlanner", "SystemSupport", "WireGuardNL", "RouteNL", "ZmeshModel", "ZmeshCrypto", "ZmeshTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // Simulated nodes: each a network namespace plus a private mount namespace running a real `zmesh node`,
+        // a registry process on a simulated LAN. Shared by the node-grid tests (issue 7) and the grid (issue 8).
+        .target(
+            name: "GridSupport",
+            dependencies: [
+                "SystemSupport", "ZmeshModel", "ZmeshCrypto", "Deployments", "MeshPlanner", "RegistryClient",
+                "ZmeshTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/GridSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NodeGridTests",
+            dependencies: [
+                "GridSupport", "SystemSupport", "ZmeshModel", "ZmeshCrypto", "Deployments", "MeshPlanner",
+                "RegistryClient", "ZmeshTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ZmeshCommandsTests",
             dependencies: [
