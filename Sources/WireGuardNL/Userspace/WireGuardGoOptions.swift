@@ -15,16 +15,29 @@ public struct WireGuardGoOptions: Sendable {
     public var stopTimeout: Duration
     /// wireguard-go's `LOG_LEVEL` ("error", "verbose", "silent"); `nil` keeps its default (errors only).
     public var logLevel: String?
+    /// Start the daemon in a private mount namespace in which ``socketDirectory`` is bind-mounted over
+    /// wireguard-go's fixed `/var/run/wireguard`, so that its socket is `<socketDirectory>/<name>.sock`
+    /// and never collides with another daemon serving the same name (several simulated nodes on one
+    /// machine, tests). Needs `CAP_SYS_ADMIN`; ignored when ``socketDirectory`` is the default.
+    public var isolatesSocketDirectory: Bool
 
     public init(
         executable: String? = nil, socketDirectory: String = UserspaceBackend.defaultSocketDirectory,
-        startTimeout: Duration = .seconds(5), stopTimeout: Duration = .seconds(3), logLevel: String? = nil
+        startTimeout: Duration = .seconds(5), stopTimeout: Duration = .seconds(3), logLevel: String? = nil,
+        isolatesSocketDirectory: Bool = false
     ) {
         self.executable = executable
         self.socketDirectory = socketDirectory
         self.startTimeout = startTimeout
         self.stopTimeout = stopTimeout
         self.logLevel = logLevel
+        self.isolatesSocketDirectory = isolatesSocketDirectory
+    }
+
+    /// The directory to bind over `/var/run/wireguard` in the daemon's own mount namespace, if any.
+    var isolatedSocketDirectory: String? {
+        guard isolatesSocketDirectory, socketDirectory != UserspaceBackend.defaultSocketDirectory else { return nil }
+        return socketDirectory
     }
 
     /// The binary these options name, if it exists and is executable, found as

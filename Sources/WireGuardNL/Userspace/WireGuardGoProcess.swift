@@ -45,7 +45,9 @@ public final class WireGuardGoProcess {
 
     /// Runs `wireguard-go -f NAME` (with `WG_PROCESS_FOREGROUND=1`) in `namespace` (the calling
     /// thread's when `nil`) and waits until it answers on its UAPI socket. The TUN device `NAME` is
-    /// created down, in that namespace.
+    /// created down, in that namespace. The daemon has its own process group and writes to an
+    /// unlinked file (never a pipe), so it outlives the caller; with
+    /// ``WireGuardGoOptions/isolatesSocketDirectory`` it also has its own mount namespace.
     ///
     /// - Throws: ``WireGuardError/userspace(operation:interface:errno:detail:)`` when the binary is
     ///   missing, a daemon already serves `NAME`, or the daemon exits or stays silent (with its output).
@@ -73,13 +75,22 @@ public final class WireGuardGoProcess {
         if let level = options.logLevel { environment.append("LOG_LEVEL=\(level)") }
         let spawnEnvironment = environment
         let logFD = log.fd
+        let isolated = options.isolatedSocketDirectory
         let spawn: @Sendable () throws(SystemError) -> SpawnedProcess = { () throws(SystemError) in
-            try SpawnedProcess.spawn(
+            // Only ever on a dedicated thread (below): the mount namespace is the thread's, then the child's.
+            if let isolated { try SocketDirectoryIsolation.enter(isolated) }
+            return try SpawnedProcess.spawn(
                 executable: executable, arguments: ["-f", name.rawValue], environment: spawnEnvironment, output: logFD)
         }
         let process: SpawnedProcess
         do {
-            process = try namespace.map { try $0.run(spawn) } ?? spawn()
+            if let namespace {
+                process = try namespace.run(spawn)
+            } else if isolated != nil {
+                process = try DedicatedThread.run(spawn)
+            } else {
+                process = try spawn()
+            }
         } catch let error as SystemError {
             throw .system(error)
         } catch {
