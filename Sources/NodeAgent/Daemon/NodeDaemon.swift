@@ -2,6 +2,7 @@ public import Logging
 public import NodeState
 public import RegistryClient
 public import ServiceLifecycle
+import UnixSignals
 import ZmeshCrypto
 import ZmeshModel
 import Synchronization
@@ -62,6 +63,14 @@ public final class NodeDaemon: Service, Sendable {
         await cancelWhenGracefulShutdown { await self.runUntilCancelled() }
         phaseBox.value = .stopped
         logger.notice("node agent stopped; networks left running")
+    }
+
+    /// Runs in a `ServiceGroup` until SIGTERM or SIGINT, then shuts down gracefully.
+    public func runUntilSignalled() async throws {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private func runUntilCancelled() async {

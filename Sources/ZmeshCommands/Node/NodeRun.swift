@@ -1,0 +1,155 @@
+public import ArgumentParser
+import Logging
+import NodeAgent
+import RegistryClient
+import SystemSupport
+import WireGuardNL
+import ZmeshCrypto
+import ZmeshModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `zmesh node --registry URL --identity PATH --farm ID [--public-ip IP]… [--backend kernel|userspace|auto]`:
+/// the node agent (the default subcommand of `zmesh node`).
+public struct NodeRun: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the node agent: apply the deployments sent to this node, repair drift, report status.",
+        discussion: """
+            Registers with the registry, reads the node's mailbox, and keeps every network resource sent to \
+            this node as its signed deployment says. Outbound-only: it listens on no port. While the registry \
+            is unreachable everything keeps running and the agent retries. SIGTERM or SIGINT stops the agent \
+            and leaves the networks running; --teardown removes everything zmesh made on this node. \
+            The identity file is the node's only state: it is created (mode 0600) when missing. \
+            Logs go to standard error (ZMESH_LOG_LEVEL, default info for the agent).
+            """)
+
+    @Option(help: "The registry: http(s)://HOST:PORT (not needed with --teardown).")
+    public var registry: String?
+
+    @Option(help: "PEM file of the certificate authorities to trust for an https registry (default: the system's).")
+    public var caFile: String?
+
+    @Option(help: "The node's identity file (mode 0600); created when missing.")
+    public var identity: String?
+
+    @Option(help: "The farm the node belongs to (see 'zmesh node farm-create').")
+    public var farm: UInt32?
+
+    @Option(name: .customLong("public-ip"), help: "A public address of the node (at most one IPv4 and one IPv6); none: hidden.")
+    public var publicIPs: [String] = []
+
+    @Option(help: "WireGuard implementation: kernel, userspace (wireguard-go) or auto.")
+    public var backend: BackendOption = .auto
+
+    @Option(help: "Seconds between drift repairs (re-read and re-apply).")
+    public var driftInterval: Double = 10
+
+    @Option(help: "Seconds between full status reports (besides one on every change).")
+    public var reportInterval: Double = 60
+
+    @Option(help: "Seconds the registry may hold a mailbox poll (1–60).")
+    public var pollWait: Int = 30
+
+    @Flag(help: "Remove every namespace, link, table and wireguard-go process zmesh made on this node, then exit.")
+    public var teardown = false
+
+    @Option(help: .hidden)
+    public var namespacePrefix: String = ""
+
+    public init() {}
+
+    public enum BackendOption: String, ExpressibleByArgument, Sendable, CaseIterable {
+        case kernel, userspace, auto
+    }
+
+    public func validate() throws {
+        guard driftInterval > 0, driftInterval.isFinite else { throw ValidationError("--drift-interval must be positive") }
+        guard reportInterval > 0, reportInterval.isFinite else {
+            throw ValidationError("--report-interval must be positive")
+        }
+        guard (1...RegistryClient.maximumWaitSeconds).contains(pollWait) else {
+            throw ValidationError("--poll-wait must be 1–\(RegistryClient.maximumWaitSeconds)")
+        }
+        if teardown { return }
+        guard registry != nil else { throw ValidationError("--registry is required (except with --teardown)") }
+        guard identity != nil else { throw ValidationError("--identity is required (except with --teardown)") }
+        guard farm != nil else { throw ValidationError("--farm is required (except with --teardown)") }
+    }
+
+    public func run() async throws {
+        var logger = ZmeshCommand.logger
+        // One line per applied change is the point of the agent's log: info unless told otherwise.
+        if getenv("ZMESH_LOG_LEVEL") == nil { logger.logLevel = .info }
+        let layout = NodeLayout(namespacePrefix: namespacePrefix)
+        let backend = try Self.resolve(backend)
+        let reconciler = NodeReconciler(layout: layout, backend: backend, logger: logger)
+        if teardown {
+            try await Self.tearDown(reconciler, logger: logger)
+            return
+        }
+        guard let registry, let identityPath = identity, let farm else { throw ValidationError("missing options") }
+        var addresses: [IPAddress] = []
+        for text in publicIPs {
+            do { addresses.append(try IPAddress(text)) } catch { throw ValidationError("--public-ip '\(text)': \(error)") }
+        }
+        let node = try Self.loadOrCreateIdentity(at: identityPath, logger: logger)
+        let client: RegistryClient
+        do {
+            client = try RegistryClient(
+                url: try RegistryURL(registry), identity: node,
+                configuration: RegistryClientConfiguration(caFile: caFile), logger: logger)
+        } catch { throw CommandError(error.description) }
+        let configuration = NodeDaemonConfiguration(
+            identity: node, farm: farm, publicIPs: addresses, driftInterval: .seconds(driftInterval),
+            reportInterval: .seconds(reportInterval), pollWait: pollWait)
+        logger.notice(
+            "node agent starting",
+            metadata: [
+                "node": "\(node.id)", "registry": "\(registry)", "farm": "\(farm)", "backend": "\(backend.rawValue)",
+            ])
+        let daemon = NodeDaemon(configuration: configuration, client: client, reconciler: reconciler, logger: logger)
+        try await daemon.runUntilSignalled()
+    }
+
+    /// The backend `option` names; `auto`: the kernel's when it has WireGuard, else wireguard-go.
+    static func resolve(_ option: BackendOption) throws(CommandError) -> WireGuardBackendKind {
+        switch option {
+        case .kernel:
+            guard KernelBackend.isAvailable() else { throw CommandError("--backend kernel: this kernel has no WireGuard") }
+            return .kernel
+        case .userspace:
+            guard WireGuardGoOptions().resolvedExecutable() != nil else {
+                throw CommandError("--backend userspace: wireguard-go not found (PATH, /usr/bin)")
+            }
+            return .userspace
+        case .auto:
+            if KernelBackend.isAvailable() { return .kernel }
+            if WireGuardGoOptions().resolvedExecutable() != nil { return .userspace }
+            throw CommandError("no WireGuard: the kernel has none and wireguard-go is not installed")
+        }
+    }
+
+    /// The identity at `path`, created (mode 0600) when there is no file.
+    static func loadOrCreateIdentity(at path: String, logger: Logger) throws(CommandError) -> Identity {
+        do { return try IdentityFile.load(from: path) } catch {
+            guard error.kind == .system(errno: ENOENT) else { throw CommandError(error.description) }
+        }
+        do {
+            let identity = try IdentityFile.create(at: path)
+            logger.notice("node identity created", metadata: ["path": "\(path)", "node": "\(identity.id)"])
+            return identity
+        } catch { throw CommandError(error.description) }
+    }
+
+    static func tearDown(_ reconciler: NodeReconciler, logger: Logger) async throws {
+        let outcome = reconciler.teardown()
+        if let failure = outcome.nodeFailure ?? outcome.failures.values.first {
+            throw CommandError("teardown failed: \(failure)")
+        }
+        logger.notice("teardown done", metadata: ["actions": "\(outcome.applied.count)"])
+        CommandOutput.write("removed everything zmesh made on this node (\(outcome.applied.count) actions)\n")
+    }
+}
