@@ -36,12 +36,16 @@ public struct NodeDesiredState: Sendable, Equatable {
     /// (their NRs are removed). Each NR's ndmz link gets a /31 of 100.127.0.0/16: the one it has in
     /// `current` when that is still free, otherwise one derived from the network id.
     ///
+    /// With `uplink` (node setup), the ndmz gets its way out through the host (``NDMZUplinkState``)
+    /// and, unless `ndmzPolicy` is given, the policy ``NDMZUplinkState/policy(_:)`` derives from
+    /// `uplink`. Without it (the default), the host is not touched and the ndmz has no way out.
+    ///
     /// - Throws: ``DesiredStateError`` listing every conflict between networks (the same network
     ///   twice, one listen port used by two networks); nothing is desired then, and the caller keeps
     ///   what runs.
     public init(
-        node: IdentityID, inputs: [Input], publicSide: NamespaceRef = .host, ndmzPolicy: FirewallTable? = nil,
-        current: NodeSnapshot? = nil
+        node: IdentityID, inputs: [Input], publicSide: NamespaceRef = .host, uplink: NDMZUplink? = nil,
+        ndmzPolicy: FirewallTable? = nil, current: NodeSnapshot? = nil
     ) throws(DesiredStateError) {
         var problems: [String] = []
         var seen: [NetworkID: NetworkName] = [:]
@@ -75,8 +79,18 @@ public struct NodeDesiredState: Sendable, Equatable {
                 problems.append("network \(deployment.network.name) (\(deployment.network.id)): \(error)")
             }
         }
+        var policy = ndmzPolicy
+        var uplinkState: NDMZUplinkState?
+        if let uplink {
+            do {
+                uplinkState = try NDMZUplinkState()
+                if policy == nil { policy = try NDMZUplinkState.policy(uplink) }
+            } catch {
+                problems += error.problems
+            }
+        }
         guard problems.isEmpty else { throw DesiredStateError(problems: problems) }
-        self.init(publicSide: publicSide, ndmz: NDMZState(policy: ndmzPolicy), resources: resources)
+        self.init(publicSide: publicSide, ndmz: NDMZState(policy: policy, uplink: uplinkState), resources: resources)
     }
 }
 
@@ -87,13 +101,18 @@ public struct DesiredStateError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 /// The node's ndmz namespace: forwarding on, `lo` up, the ndmz ends of the NRs' veths (which the
-/// NRs describe), and — once node setup provides it (a later slice) — the `zmesh-ndmz` policy
-/// table. With `policy` `nil`, the diff leaves the ndmz's tables alone.
+/// NRs describe), and with node setup its `zmesh-ndmz` policy table and its uplink through the
+/// host. With `policy` `nil`, the diff leaves the ndmz's tables alone; with `uplink` `nil`, it
+/// leaves the host and the ndmz's uplink alone (neither created nor removed).
 public struct NDMZState: Sendable, Equatable {
     public var namespace: String { Ownership.ndmzNamespace }
     public var policy: FirewallTable?
+    public var uplink: NDMZUplinkState?
 
-    public init(policy: FirewallTable? = nil) { self.policy = policy }
+    public init(policy: FirewallTable? = nil, uplink: NDMZUplinkState? = nil) {
+        self.policy = policy
+        self.uplink = uplink
+    }
 }
 
 /// One network resource on this node: namespace `n-<id>` holding the WireGuard link `w-<id>`, the

@@ -1,4 +1,5 @@
 public import Deployments
+internal import Firewall
 public import ZmeshModel
 
 /// A network namespace as the agent addresses it: its own (the namespace the agent runs in, `nil` for
@@ -32,6 +33,11 @@ public enum NamespaceRef: Sendable, Hashable, Comparable, CustomStringConvertibl
 /// `inet zmesh*` (``Firewall/TableName`` cannot name anything else) inside its own namespaces. An
 /// `<id>` is a well-formed ``Deployments/NetworkID`` (13 characters of a–z, 2–7): `n-foo` or
 /// `w-eth0` are not the agent's.
+///
+/// Node setup adds the ndmz's uplink: inside `ndmz` the link `host` (its end of the veth to the
+/// host); on the host (the agent's own namespace) exactly the link `ndmz` (the host's end), the
+/// table `inet zmesh-host` and the setting `net.ipv4.ip_forward` (to turn it on, never off). Nothing
+/// else of the host: no other link, route, table or setting.
 public enum Ownership {
     /// The node's ndmz namespace.
     public static let ndmzNamespace = "ndmz"
@@ -39,6 +45,10 @@ public enum Ownership {
     public static let uplinkInterface = interface("ndmz")
     /// The loopback interface of a namespace.
     public static let loopback = interface("lo")
+    /// The host's end of the ndmz uplink (a link of the host namespace, leading to the ndmz).
+    public static let hostUplinkInterface = interface("ndmz")
+    /// The ndmz's end of its uplink (a link of the ndmz namespace, leading to the host).
+    public static let ndmzUplinkInterface = interface("host")
 
     /// The NR namespace `n-<id>` of a network.
     public static func namespace(of id: NetworkID) -> String { id.namespaceName }
@@ -64,12 +74,14 @@ public enum Ownership {
         name == ndmzNamespace || networkID(ofNamespace: name) != nil
     }
 
-    /// Whether the agent owns the link `link` of the namespace `namespace` (see the type's rule).
-    /// The public side is never "owned" as a namespace: ``permits(_:publicSide:)`` allows only
-    /// `w-<id>` creation, moves and deletion there.
+    /// Whether the agent owns the link `link` of the namespace `namespace` (see the type's rule): on
+    /// the host only `ndmz`, the uplink's end. The public side is never "owned" as a namespace:
+    /// ``permits(_:publicSide:)`` allows only `w-<id>` creation, moves and deletion there.
     public static func ownsLink(_ link: InterfaceName, in namespace: NamespaceRef) -> Bool {
-        guard let name = namespace.name else { return false }
-        if name == ndmzNamespace { return link == loopback || networkID(ofNDMZInterface: link) != nil }
+        guard let name = namespace.name else { return link == hostUplinkInterface }
+        if name == ndmzNamespace {
+            return link == loopback || link == ndmzUplinkInterface || networkID(ofNDMZInterface: link) != nil
+        }
         guard let id = networkID(ofNamespace: name) else { return false }
         return link == id.wireGuardInterface || link == id.bridgeInterface || link == uplinkInterface
             || link == loopback
@@ -81,14 +93,20 @@ public enum Ownership {
         func publicWireGuard(_ namespace: NamespaceRef, _ link: InterfaceName) -> Bool {
             namespace == publicSide && !owned(namespace) && networkID(ofWireGuard: link) != nil
         }
+        func hostUplink(_ namespace: NamespaceRef, _ link: InterfaceName) -> Bool {
+            namespace == .host && link == hostUplinkInterface
+        }
         switch action {
         case .createNamespace(let name), .deleteNamespace(let name):
             return ownsNamespace(name)
-        case .setSysctl(let namespace, _, _):
-            return owned(namespace)
+        case .setSysctl(let namespace, let setting, let value):
+            return owned(namespace) || (namespace == .host && setting == .ipv4Forwarding && value == "1")
         case .createBridge(let namespace, let link, _):
             return owned(namespace) && ownsLink(link, in: namespace) && link != loopback
         case .createVeth(let namespace, let link, let peer, let peerNamespace):
+            if hostUplink(namespace, link) {
+                return peerNamespace == .named(ndmzNamespace) && peer == ndmzUplinkInterface
+            }
             return owned(namespace) && owned(peerNamespace) && ownsLink(link, in: namespace)
                 && ownsLink(peer, in: peerNamespace) && link != loopback && peer != loopback
         case .createWireGuard(let namespace, let link, _):
@@ -97,16 +115,18 @@ public enum Ownership {
             return publicWireGuard(namespace, link) && owned(target) && ownsLink(link, in: target)
         case .deleteLink(let namespace, let link):
             return (owned(namespace) && ownsLink(link, in: namespace) && link != loopback)
-                || publicWireGuard(namespace, link)
+                || publicWireGuard(namespace, link) || hostUplink(namespace, link)
         case .setMTU(let namespace, let link, _), .setUp(let namespace, let link),
             .addAddress(let namespace, let link, _), .deleteAddress(let namespace, let link, _):
-            return owned(namespace) && ownsLink(link, in: namespace)
+            return (owned(namespace) && ownsLink(link, in: namespace)) || hostUplink(namespace, link)
         case .configureWireGuard(let namespace, let link, _):
             return owned(namespace) && ownsLink(link, in: namespace) && networkID(ofWireGuard: link) != nil
         case .replaceRoute(let namespace, let route), .deleteRoute(let namespace, let route):
             return owned(namespace) && ownsLink(route.device, in: namespace)
-        case .applyTable(let namespace, _), .deleteTable(let namespace, _):
-            return owned(namespace)
+        case .applyTable(let namespace, let table):
+            return owned(namespace) || (namespace == .host && table.name == .host)
+        case .deleteTable(let namespace, let name):
+            return owned(namespace) || (namespace == .host && name == .host)
         }
     }
 

@@ -8,13 +8,15 @@ internal import ZmeshModel
 ///
 /// Order:
 /// 1. the ndmz namespace (its settings, `lo`): every NR's veth ends there;
-/// 2. removals of NRs no longer desired (their ndmz veth end, a `w-<id>` left on the public side,
+/// 2. node setup, when the desired state has it: the ndmz policy table, then the uplink — the
+///    host's `zmesh-host` table, forwarding on the host, the veth host `ndmz` ↔ ndmz `host`, its
+///    addresses, up, the ndmz's default route (isolation is in place before there is a way out);
+/// 3. removals of NRs no longer desired (their ndmz veth end, a `w-<id>` left on the public side,
 ///    their namespace), so their UDP ports are free before another network takes them;
-/// 3. each desired NR in network-id order: namespace, settings, `lo`; bridge; veth; WireGuard (created
+/// 4. each desired NR in network-id order: namespace, settings, `lo`; bridge; veth; WireGuard (created
 ///    on the public side and moved in, or adopted), its configuration before it comes up; MTUs,
 ///    stale addresses out, missing addresses in, links up; stale routes out, missing routes in (after
-///    the links and addresses they need); the egress table;
-/// 4. the ndmz policy table, when node setup gives one.
+///    the links and addresses they need); the egress table.
 ///
 /// Everything passes ``Ownership/permits(_:publicSide:)``; an action that would not is kept out
 /// of ``actions`` and listed in ``refused`` (never, unless the planner has a bug: tests check it).
@@ -29,18 +31,25 @@ public struct ReconcilePlan: Sendable, Equatable, CustomStringConvertible {
     public init(from actual: NodeSnapshot, to desired: NodeDesiredState) {
         var builder = Builder(actual: actual, publicSide: desired.publicSide)
         builder.ndmz(desired.ndmz)
+        builder.ndmzPolicy(desired.ndmz)
+        if let uplink = desired.ndmz.uplink { builder.uplink(uplink) }
         let wanted = Set(desired.resources.map(\.id))
         builder.remove(networks: builder.presentNetworks().subtracting(wanted))
         for resource in desired.resources { builder.resource(resource) }
-        builder.ndmzPolicy(desired.ndmz)
         self.init(builder.actions, publicSide: desired.publicSide)
     }
 
-    /// The plan that removes everything the agent owns (`zmesh node --teardown`): every NR, then
-    /// the ndmz namespace. Nothing else is touched.
+    /// The plan that removes everything the agent owns (`zmesh node --teardown`): every NR, the
+    /// uplink's end on the host (a veth named `ndmz`; a link of another kind is not the agent's) and
+    /// the `zmesh-host` table, then the ndmz namespace. Nothing else is touched; the host's
+    /// forwarding setting stays as it is (other software may rely on it).
     public static func teardown(_ actual: NodeSnapshot, publicSide: NamespaceRef = .host) -> ReconcilePlan {
         var builder = Builder(actual: actual, publicSide: publicSide)
         builder.remove(networks: builder.presentNetworks())
+        if actual.host.links[Ownership.hostUplinkInterface]?.kind == "veth" {
+            builder.actions.append(.deleteLink(.host, Ownership.hostUplinkInterface))
+        }
+        if actual.host.tables[.host] != nil { builder.actions.append(.deleteTable(.host, .host)) }
         if actual.namespaces[Ownership.ndmzNamespace] != nil {
             builder.actions.append(.deleteNamespace(Ownership.ndmzNamespace))
         }
@@ -93,6 +102,36 @@ private struct Builder {
     mutating func ndmzPolicy(_ state: NDMZState) {
         guard let policy = state.policy else { return }
         tables(ndmzRef, ndmzSnapshot ?? NamespaceSnapshot(), desired: [policy])
+    }
+
+    /// The host's table and forwarding, the veth host `ndmz` ↔ ndmz `host` (kept if both ends are
+    /// veths; otherwise the agent's ends go and the pair is made again — but a host link `ndmz` of
+    /// another kind is not the agent's: it stays, and creating the veth fails naming it), its
+    /// addresses and up state, the ndmz's routes through it.
+    mutating func uplink(_ state: NDMZUplinkState) {
+        let host = actual.host
+        let ndmz = ndmzSnapshot ?? NamespaceSnapshot()
+        if host.tables[state.hostTable.name] != .content(state.hostTable) {
+            actions.append(.applyTable(.host, state.hostTable))
+        }
+        if host.settings[.ipv4Forwarding] != "1" { actions.append(.setSysctl(.host, .ipv4Forwarding, "1")) }
+        let hostEnd = host.links[state.hostEnd.name]
+        let ndmzEnd = ndmz.links[state.ndmzEnd.name]
+        var recreated: Set<InterfaceName> = []
+        if let hostEnd, let ndmzEnd, hostEnd.kind == "veth", ndmzEnd.kind == "veth" {
+            converge(state.hostEnd, in: .host, observed: hostEnd)
+            converge(state.ndmzEnd, in: ndmzRef, observed: ndmzEnd)
+        } else {
+            if ndmzEnd != nil { actions.append(.deleteLink(ndmzRef, state.ndmzEnd.name)) }
+            if hostEnd?.kind == "veth" { actions.append(.deleteLink(.host, state.hostEnd.name)) }
+            actions.append(.createVeth(.host, state.hostEnd.name, peer: state.ndmzEnd.name, peerNamespace: ndmzRef))
+            // Someone else's `ndmz` on the host: the create fails and says so; nothing is done to that link.
+            if hostEnd != nil, hostEnd?.kind != "veth" { return }
+            recreated.insert(state.ndmzEnd.name)
+            converge(state.hostEnd, in: .host, observed: Self.fresh(state.hostEnd.name, kind: "veth", mtu: 1500))
+            converge(state.ndmzEnd, in: ndmzRef, observed: Self.fresh(state.ndmzEnd.name, kind: "veth", mtu: 1500))
+        }
+        routes(ndmzRef, ndmz, desired: state.routes, managed: [state.ndmzEnd.name], recreated: recreated)
     }
 
     mutating func remove(networks: Set<NetworkID>) {

@@ -1,22 +1,32 @@
 public import Firewall
 public import ZmeshModel
 
-/// The actual state of a node, as the reader (a later slice) lists it: `NetworkNamespace.namedNamespaces()`,
-/// and per namespace `RouteNetlink.links()` / `addresses(on:)` / `routes(table: .main)`,
+/// The actual state of a node, as the reader (`NodeAgent`'s `NodeReader`) lists it:
+/// `NetworkNamespace.namedNamespaces()`, and per namespace `RouteNetlink.links()` / `addresses(on:)` / `routes(table: .main)`,
 /// `WireGuardClient.device(_:)`, `NFTablesContext.tableNames()` / `listTable(_:)` and the forwarding sysctls.
 ///
 /// The reader may list foreign namespaces (Docker's, CNI's) with or without their contents: the diff
-/// never acts on them. It needs the contents of the agent's namespaces (`ndmz`, `n-<id>`) and the
-/// links of the public side (to find a `w-<id>` left there by an interrupted create-then-move).
+/// never acts on them. It needs the contents of the agent's namespaces (`ndmz`, `n-<id>`), the
+/// links of the public side (to find a `w-<id>` left there by an interrupted create-then-move) and
+/// node setup's objects on the host (``host``).
 public struct NodeSnapshot: Sendable, Equatable {
     /// Every named namespace, by name.
     public var namespaces: [String: NamespaceSnapshot]
     /// The namespace WireGuard sockets are born in (host or `public`).
     public var publicSide: NamespaceSnapshot
+    /// What of the host (the agent's own namespace) is node setup's: the link `ndmz` (the host's end
+    /// of the ndmz uplink) with its addresses, the table `zmesh-host`, the setting
+    /// `net.ipv4.ip_forward`; nothing else. When the public side is the host, `publicSide` and `host`
+    /// are two disjoint parts of the same namespace.
+    public var host: NamespaceSnapshot
 
-    public init(namespaces: [String: NamespaceSnapshot] = [:], publicSide: NamespaceSnapshot = NamespaceSnapshot()) {
+    public init(
+        namespaces: [String: NamespaceSnapshot] = [:], publicSide: NamespaceSnapshot = NamespaceSnapshot(),
+        host: NamespaceSnapshot = NamespaceSnapshot()
+    ) {
         self.namespaces = namespaces
         self.publicSide = publicSide
+        self.host = host
     }
 }
 

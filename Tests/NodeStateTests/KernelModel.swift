@@ -8,6 +8,10 @@ import ZmeshModel
 /// a missing or down link or via an unreachable gateway, an address on a missing link, a WireGuard
 /// update on something else, a replace-all of peers). It also refuses redundant steps (adding an
 /// address that is there, deleting what is not), so a plan that passes is minimal as well as valid.
+///
+/// The host is one namespace in the model: when the public side is the host, the snapshot's
+/// `publicSide` and `host` (node setup's part: the link `ndmz`, the table `zmesh-host`, the
+/// settings) are merged into it, and split again when the snapshot is read back.
 struct KernelModel {
     struct Refusal: Error, CustomStringConvertible {
         var action: NodeAction
@@ -20,16 +24,78 @@ struct KernelModel {
         var link: InterfaceName
     }
 
-    var snapshot: NodeSnapshot
+    /// Named namespaces (the public side among them when it is named).
+    var named: [String: NamespaceSnapshot] = [:]
+    /// The host namespace, whole.
+    var hostNamespace = NamespaceSnapshot()
     let publicSide: NamespaceRef
     /// veth ends by place, both ways.
     var peers: [Place: Place] = [:]
 
+    /// The kernel as a snapshot: node setup's part of the host in `host`, the rest of the host in
+    /// `publicSide` when the public side is the host.
+    var snapshot: NodeSnapshot {
+        get {
+            var out = NodeSnapshot(namespaces: named)
+            if let name = publicSide.name {
+                out.namespaces[name] = nil
+                out.publicSide = named[name] ?? NamespaceSnapshot()
+                out.host = hostNamespace
+            } else {
+                (out.host, out.publicSide) = Self.split(hostNamespace)
+            }
+            return out
+        }
+        set {
+            named = newValue.namespaces
+            if let name = publicSide.name {
+                named[name] = newValue.publicSide
+                hostNamespace = newValue.host
+            } else {
+                hostNamespace = Self.merge(newValue.publicSide, newValue.host)
+            }
+        }
+    }
+
+    static func isSetupObject(link: InterfaceName) -> Bool { link == Ownership.hostUplinkInterface }
+
+    /// Node setup's part of the host, and the rest.
+    static func split(_ host: NamespaceSnapshot) -> (setup: NamespaceSnapshot, rest: NamespaceSnapshot) {
+        var setup = NamespaceSnapshot(settings: host.settings)
+        var rest = host
+        rest.settings = [:]
+        setup.links = host.links.filter { isSetupObject(link: $0.key) }
+        rest.links = host.links.filter { !isSetupObject(link: $0.key) }
+        setup.tables = host.tables.filter { $0.key == .host }
+        rest.tables = host.tables.filter { $0.key != .host }
+        setup.routes = host.routes.filter { $0.device.map(isSetupObject(link:)) ?? false }
+        rest.routes = host.routes.filter { !($0.device.map(isSetupObject(link:)) ?? false) }
+        return (setup, rest)
+    }
+
+    static func merge(_ rest: NamespaceSnapshot, _ setup: NamespaceSnapshot) -> NamespaceSnapshot {
+        var host = rest
+        host.links.merge(setup.links) { $1 }
+        host.tables.merge(setup.tables) { $1 }
+        host.wireGuard.merge(setup.wireGuard) { $1 }
+        host.settings.merge(setup.settings) { $1 }
+        host.routes += setup.routes
+        return host
+    }
+
     init(_ snapshot: NodeSnapshot, publicSide: NamespaceRef = .host) {
-        self.snapshot = snapshot
         self.publicSide = publicSide
-        // The agent's veths as the planner assumes them: `ndmz` in n-<id> paired with `n-<id>` in ndmz.
+        self.snapshot = snapshot
+        // The agent's veths as the planner assumes them: `ndmz` in n-<id> paired with `n-<id>` in
+        // ndmz, and `ndmz` on the host paired with `host` in ndmz.
         guard let ndmz = snapshot.namespaces[Ownership.ndmzNamespace] else { return }
+        if snapshot.host.links[Ownership.hostUplinkInterface]?.kind == "veth",
+            ndmz.links[Ownership.ndmzUplinkInterface]?.kind == "veth"
+        {
+            pair(
+                Place(namespace: .host, link: Ownership.hostUplinkInterface),
+                Place(namespace: .named(Ownership.ndmzNamespace), link: Ownership.ndmzUplinkInterface))
+        }
         for (name, namespace) in snapshot.namespaces {
             guard let id = Ownership.networkID(ofNamespace: name),
                 namespace.links[Ownership.uplinkInterface]?.kind == "veth",
@@ -56,16 +122,15 @@ struct KernelModel {
 
     func get(_ namespace: NamespaceRef) -> NamespaceSnapshot? {
         switch namespace {
-        case .host: snapshot.publicSide
-        case .named(let name): publicSide == namespace ? snapshot.publicSide : snapshot.namespaces[name]
+        case .host: hostNamespace
+        case .named(let name): named[name]
         }
     }
 
     mutating func set(_ namespace: NamespaceRef, _ value: NamespaceSnapshot?) {
-        if namespace == publicSide || namespace == .host {
-            snapshot.publicSide = value ?? NamespaceSnapshot()
-        } else if let name = namespace.name {
-            snapshot.namespaces[name] = value
+        switch namespace {
+        case .host: hostNamespace = value ?? NamespaceSnapshot()
+        case .named(let name): named[name] = value
         }
     }
 
@@ -95,14 +160,14 @@ struct KernelModel {
         func refuse(_ reason: String) -> Refusal { Refusal(action: action, reason: reason) }
         switch action {
         case .createNamespace(let name):
-            guard snapshot.namespaces[name] == nil else { throw refuse("exists") }
-            snapshot.namespaces[name] = NamespaceSnapshot(links: [
+            guard named[name] == nil else { throw refuse("exists") }
+            named[name] = NamespaceSnapshot(links: [
                 ObservedLink(name: Ownership.loopback, kind: nil, mtu: 65536, isUp: false)
             ])
         case .deleteNamespace(let name):
-            guard let ns = snapshot.namespaces[name] else { throw refuse("no such namespace") }
+            guard let ns = named[name] else { throw refuse("no such namespace") }
             for link in ns.links.keys { removeLink(Place(namespace: .named(name), link: link)) }
-            snapshot.namespaces[name] = nil
+            named[name] = nil
         case .setSysctl(let namespace, let setting, let value):
             try modify(namespace, action) { $0.settings[setting] = value }
         case .createBridge(let namespace, let link, let mtu):

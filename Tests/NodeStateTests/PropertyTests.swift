@@ -37,8 +37,8 @@ struct SplitMix64: RandomNumberGenerator {
     static func subset(_ rng: inout SplitMix64) -> [String] { pool.filter { _ in Bool.random(using: &rng) } }
 
     /// Every object outside the agent's namespaces that is not the agent's (foreign namespaces, the
-    /// host's links other than `w-<id>`, its routes and tables), plus foreign links and routes inside
-    /// the agent's namespaces `kept`, to compare before and after.
+    /// host's links other than `w-<id>` and `ndmz`, its routes and tables other than `zmesh-host`),
+    /// plus foreign links and routes inside the agent's namespaces `kept`, to compare before and after.
     struct Foreign: Equatable {
         var namespaces: [String: NamespaceSnapshot] = [:]
         var hostLinks: [InterfaceName: ObservedLink] = [:]
@@ -53,6 +53,9 @@ struct SplitMix64: RandomNumberGenerator {
         out.hostLinks = snapshot.publicSide.links.filter { Ownership.networkID(ofWireGuard: $0.key) == nil }
         out.hostRoutes = snapshot.publicSide.routes
         out.hostTables = snapshot.publicSide.tables
+        // The model keeps node setup's part of the host in `host`; nothing else may appear there.
+        out.hostLinks.merge(snapshot.host.links.filter { $0.key != Ownership.hostUplinkInterface }) { $1 }
+        out.hostTables.merge(snapshot.host.tables.filter { $0.key != .host }) { $1 }
         for (name, ns) in snapshot.namespaces where kept.contains(name) {
             for (link, observed) in ns.links where !Ownership.ownsLink(link, in: .named(name)) {
                 out.inside.insert("\(name) link \(observed)")
@@ -64,9 +67,31 @@ struct SplitMix64: RandomNumberGenerator {
         return out
     }
 
+    /// Node setup's uplink, on or off at random.
+    static func uplink(_ rng: inout SplitMix64) -> NDMZUplink? { Bool.random(using: &rng) ? Samples.uplink : nil }
+
     static func drift(_ snapshot: NodeSnapshot, _ rng: inout SplitMix64) -> NodeSnapshot {
         var model = KernelModel(snapshot)
         let ids = snapshot.namespaces.keys.compactMap(Ownership.networkID(ofNamespace:)).sorted()
+        let ndmz = NamespaceRef.named("ndmz")
+        // Drift of node setup's uplink: its ends, table, forwarding, route, address, the ndmz's policy.
+        for _ in 0..<Int.random(in: 0...2, using: &rng) {
+            switch Int.random(in: 0..<8, using: &rng) {
+            case 0: try? model.apply(.deleteLink(.host, Ownership.hostUplinkInterface))
+            case 1: try? model.apply(.deleteLink(ndmz, Ownership.ndmzUplinkInterface))
+            case 2: try? model.apply(.deleteTable(.host, .host))
+            case 3: try? model.apply(.setSysctl(.host, .ipv4Forwarding, "0"))
+            case 4:
+                if let route = model.named["ndmz"]?.routes.first(where: { $0.device == Ownership.ndmzUplinkInterface })?
+                    .spec
+                {
+                    try? model.apply(.deleteRoute(ndmz, route))
+                }
+            case 5: try? model.apply(.addAddress(.host, Ownership.hostUplinkInterface, Samples.address("10.66.0.1/24")))
+            case 6: model.hostNamespace.links[Ownership.hostUplinkInterface]?.isUp = false
+            default: try? model.apply(.deleteTable(ndmz, .ndmz))
+            }
+        }
         for _ in 0..<Int.random(in: 0...8, using: &rng) {
             let id =
                 ids.randomElement(using: &rng) ?? NetworkID(owner: Fixtures.alice.id, name: try! NetworkName("stray"))
@@ -123,13 +148,18 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func anyDriftConvergesInOnePassWithinWhatTheAgentOwns() async {
         await propertyCheck(count: 200, input: Gen.uint64()) { seed in
             var rng = SplitMix64(seed: seed)
-            guard let running = try? NodeDesiredState(node: Samples.node, inputs: Self.inputs(Self.subset(&rng))) else {
+            guard
+                let running = try? NodeDesiredState(
+                    node: Samples.node, inputs: Self.inputs(Self.subset(&rng)), uplink: Self.uplink(&rng))
+            else {
                 Issue.record("seed \(seed): running state")
                 return
             }
             let drifted = Self.drift(Samples.converged(running), &rng)
             let names = Self.subset(&rng)
-            guard let desired = try? NodeDesiredState(node: Samples.node, inputs: Self.inputs(names), current: drifted)
+            guard
+                let desired = try? NodeDesiredState(
+                    node: Samples.node, inputs: Self.inputs(names), uplink: Self.uplink(&rng), current: drifted)
             else {
                 Issue.record("seed \(seed): desired state")
                 return
@@ -153,6 +183,19 @@ struct SplitMix64: RandomNumberGenerator {
                 // The agent's namespaces are exactly the ndmz and the desired NRs.
                 let owned = Set(after.namespaces.keys.filter(Ownership.ownsNamespace))
                 #expect(owned == Set(["ndmz"] + desired.resources.map(\.namespace)), "seed \(seed)")
+                // With node setup, the host holds exactly the uplink; without it, the host's part is as it was.
+                if let uplink = desired.ndmz.uplink {
+                    let end = after.host.links[Ownership.hostUplinkInterface]
+                    #expect(end?.kind == "veth" && end?.isUp == true, "seed \(seed)")
+                    #expect(end?.addresses == uplink.hostEnd.addresses, "seed \(seed)")
+                    #expect(after.host.tables[.host] == .content(uplink.hostTable), "seed \(seed)")
+                    #expect(after.host.settings[.ipv4Forwarding] == "1", "seed \(seed)")
+                    let ndmz = after.namespaces["ndmz"]
+                    #expect(ndmz?.links[Ownership.ndmzUplinkInterface]?.addresses == uplink.ndmzEnd.addresses)
+                    #expect(Set(uplink.routes).isSubset(of: Set(ndmz?.routes.compactMap(\.spec) ?? [])), "seed \(seed)")
+                } else {
+                    #expect(after.host == drifted.host, "seed \(seed)")
+                }
             } catch {
                 Issue.record("seed \(seed): \(error)\n\(plan)")
             }
@@ -162,7 +205,10 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func teardownRemovesAllThatIsOursAndNothingElse() async {
         await propertyCheck(count: 60, input: Gen.uint64()) { seed in
             var rng = SplitMix64(seed: seed)
-            guard let running = try? NodeDesiredState(node: Samples.node, inputs: Self.inputs(Self.subset(&rng))) else {
+            guard
+                let running = try? NodeDesiredState(
+                    node: Samples.node, inputs: Self.inputs(Self.subset(&rng)), uplink: Self.uplink(&rng))
+            else {
                 return
             }
             let drifted = Self.drift(Samples.converged(running), &rng)
@@ -174,6 +220,8 @@ struct SplitMix64: RandomNumberGenerator {
                 #expect(
                     after.publicSide.links.keys.allSatisfy { Ownership.networkID(ofWireGuard: $0) == nil },
                     "seed \(seed)")
+                // Node setup's part of the host is gone but for the forwarding setting, left as it was.
+                #expect(after.host == NamespaceSnapshot(settings: drifted.host.settings), "seed \(seed)")
                 #expect(Self.foreign(after) == Self.foreign(drifted), "seed \(seed)")
             } catch {
                 Issue.record("seed \(seed): \(error)\n\(plan)")

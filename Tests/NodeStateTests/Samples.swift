@@ -29,14 +29,25 @@ enum Samples {
         NodeDesiredState.Input(deployment: deployment, privateKey: nodeKey)
     }
 
-    /// The desired state of node 1 with networks `names` (ports 51820, 51821, …).
-    static func desired(_ names: [String]) -> NodeDesiredState {
+    /// The desired state of node 1 with networks `names` (ports 51820, 51821, …), with node
+    /// setup's uplink when `uplink` is given.
+    static func desired(_ names: [String], uplink: NDMZUplink? = nil) -> NodeDesiredState {
         let inputs = names.enumerated().map { input(deployment($1, port: 51820 + Int64($0))) }
         do {
-            return try NodeDesiredState(node: node, inputs: inputs)
+            return try NodeDesiredState(node: node, inputs: inputs, uplink: uplink)
         } catch {
             preconditionFailure("\(error)")
         }
+    }
+
+    /// The uplink of a host whose address is 192.0.2.10/24 with its gateway 192.0.2.1 (`hostOnly`).
+    static let uplink = NDMZUplink(
+        hostAddresses: [address("127.0.0.1/8"), address("192.0.2.10/24"), address("fe80::1/64")],
+        defaultGateways: [ip("192.0.2.1")])
+
+    static func ip(_ text: String) -> IPAddress {
+        guard let address = try? IPAddress(text) else { preconditionFailure("bad address \(text)") }
+        return address
     }
 
     /// The snapshot of a node whose kernel holds `desired` exactly, got by applying the plan from an
@@ -77,14 +88,15 @@ enum Samples {
                 routes: [
                     ObservedRoute(
                         destination: prefix("0.0.0.0/0"), gateway: try? IPAddress("192.0.2.1"), device: name("eth0"))
-                ],
-                settings: [.ipv4Forwarding: "1"]))
+                ]),
+            host: NamespaceSnapshot(settings: [.ipv4Forwarding: "0"]))
     }
 
     /// Things that belong to others: Docker's bridge and veth on the host, a CNI namespace, a
     /// namespace whose name looks like ours but is not (`n-foo`), an `n-`-prefixed link on the host,
-    /// a `w-`-prefixed host link that is not a network id, zmesh-looking tables outside our
-    /// namespaces, a workload tap with a static route inside an NR, an extra link in the ndmz.
+    /// a `w-`-prefixed host link that is not a network id, host links named like the uplink's ends
+    /// but not them (`ndmz0`, `host`), a host route, zmesh-looking tables outside our namespaces, a
+    /// workload tap with a static route inside an NR, an extra link with a route in the ndmz.
     static func addForeignObjects(to snapshot: inout NodeSnapshot, resource: NetworkID?) {
         snapshot.publicSide.links[name("docker0")] = ObservedLink(
             name: name("docker0"), kind: "bridge", addresses: [address("172.17.0.1/16")])
@@ -92,8 +104,11 @@ enum Samples {
             name: name("veth1a2b3c"), kind: "veth", isUp: false)
         snapshot.publicSide.links[name("w-eth0")] = ObservedLink(name: name("w-eth0"), kind: "wireguard")
         snapshot.publicSide.links[name("n-abc")] = ObservedLink(name: name("n-abc"), kind: "veth")
+        snapshot.publicSide.links[name("ndmz0")] = ObservedLink(name: name("ndmz0"), kind: "veth")
+        snapshot.publicSide.links[name("host")] = ObservedLink(name: name("host"), kind: "bridge")
         snapshot.publicSide.routes.append(
             ObservedRoute(destination: prefix("172.17.0.0/16"), device: name("docker0"), routeProtocol: 2))
+        snapshot.publicSide.routes.append(ObservedRoute(destination: prefix("198.51.100.0/24"), device: name("docker0")))
         snapshot.publicSide.tables[table("zmesh-elsewhere")] = .unrecognised
         snapshot.namespaces["cni-1234"] = NamespaceSnapshot(
             links: [
@@ -108,9 +123,11 @@ enum Samples {
         snapshot.namespaces["public-ish"] = NamespaceSnapshot()
         if var ndmz = snapshot.namespaces[Ownership.ndmzNamespace] {
             ndmz.links[name("uplink0")] = ObservedLink(name: name("uplink0"), kind: "macvlan", isUp: false)
+            // Not a default route: with node setup's uplink the ndmz's default route is the agent's.
             ndmz.routes.append(
                 ObservedRoute(
-                    destination: prefix("0.0.0.0/0"), gateway: try? IPAddress("192.0.2.1"), device: name("uplink0")))
+                    destination: prefix("198.51.100.0/24"), gateway: try? IPAddress("192.0.2.1"),
+                    device: name("uplink0")))
             snapshot.namespaces[Ownership.ndmzNamespace] = ndmz
         }
         if let resource, var nr = snapshot.namespaces[resource.namespaceName] {
