@@ -24,7 +24,7 @@ extension Trait where Self == ConditionTrait {
 
 /// The reader against a node built with RouteNL and Firewall in this test's own namespaces: the
 /// layout's prefix `zt-<tag>-` makes the reader see only them (other tests create namespaces at the
-/// same time), and the public side is the test's `zt-<tag>-pub`, never the host.
+/// same time), and the public side (and the host side) is the test's `zt-<tag>-pub`, never the host.
 @Suite("NodeReader", .requiresNetworkPrivileges, .serialized)
 struct ReaderTests {
     /// The desired state of node 1 in the sample deployment, WireGuard born in the `pub` namespace.
@@ -34,10 +34,12 @@ struct ReaderTests {
         return try NodeDesiredState(node: Fixtures.node1.id, inputs: [input], publicSide: .named("pub"))
     }
 
-    /// The test's node: namespaces `zt-<tag>-…`, public side `zt-<tag>-pub`.
+    /// The test's node: namespaces `zt-<tag>-…`, public side and host side `zt-<tag>-pub` (never the
+    /// machine's own namespace).
     static func layout(_ f: NamespaceFixture, socketDirectory: String = "/var/run/wireguard") -> NodeLayout {
         NodeLayout(
-            namespacePrefix: f.namespaceName(""), publicSide: .named("pub"), wireGuardSocketDirectory: socketDirectory)
+            namespacePrefix: f.namespaceName(""), publicSide: .named("pub"), wireGuardSocketDirectory: socketDirectory,
+            hostSide: .named("pub"))
     }
 
     static func interfaceAddress(_ address: AssignedAddress) throws -> InterfaceAddress {

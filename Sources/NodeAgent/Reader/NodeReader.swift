@@ -8,9 +8,10 @@ import ZmeshModel
 /// Reads the kernel into a ``NodeState/NodeSnapshot``, and only what the snapshot models: the agent's
 /// namespaces (`ndmz` and `n-<id>` with a well-formed network id, found among the named namespaces
 /// through ``NodeLayout``) in full — links with their addresses, main-table routes, `inet zmesh*`
-/// tables, WireGuard devices of `w-<id>` links, the forwarding sysctls — and, of the public side,
-/// only its `w-<id>` links (a create-then-move interrupted before the move). Foreign namespaces are
-/// not entered; nothing is ever changed. Synchronous, like the modules it uses.
+/// tables, WireGuard devices of `w-<id>` links, the forwarding sysctls —, of the public side only
+/// its `w-<id>` links (a create-then-move interrupted before the move), and of the host side only
+/// node setup's objects (the link `ndmz`, the table `zmesh-host`, `net.ipv4.ip_forward`). Foreign
+/// namespaces are not entered; nothing is ever changed. Synchronous, like the modules it uses.
 public struct NodeReader: Sendable {
     public var layout: NodeLayout
     public var recognisedTables: RecognisedTables
@@ -45,7 +46,7 @@ public struct NodeReader: Sendable {
                 throw error
             }
         }
-        return NodeSnapshot(namespaces: namespaces, publicSide: try readPublicSide())
+        return NodeSnapshot(namespaces: namespaces, publicSide: try readPublicSide(), host: try readHost())
     }
 
     /// Everything the snapshot models of one of the agent's namespaces.
@@ -55,7 +56,7 @@ public struct NodeReader: Sendable {
         let routing = try openRouting(namespace, label)
         let links = try readLinks(routing, label, only: { _ in true })
         let routes = try readRoutes(routing, label)
-        let tables = try readTables(namespace, ref, label)
+        let tables = try readTables(namespace, ref, label, only: { _ in true })
         let wireGuard = try readWireGuard(links, namespace, label)
         let settings = try readSettings(namespace, label)
         return NamespaceSnapshot(links: links, routes: routes, tables: tables, wireGuard: wireGuard, settings: settings)
@@ -67,6 +68,31 @@ public struct NodeReader: Sendable {
         let routing = try openRouting(layout.namespace(layout.publicSide), label)
         let links = try readLinks(routing, label, only: { Ownership.networkID(ofWireGuard: $0) != nil })
         return NamespaceSnapshot(links: links)
+    }
+
+    /// Node setup's part of the host side: the link `ndmz` (the uplink's end) with its addresses,
+    /// the table `zmesh-host`, `net.ipv4.ip_forward`; no other link, no route, no other table.
+    public func readHost() throws(NodeReaderError) -> NamespaceSnapshot {
+        let label = layout.hostSide.name ?? "host namespace"
+        let namespace = layout.namespace(.host)
+        let routing = try openRouting(namespace, label)
+        let links = try readLinks(routing, label, only: { $0 == Ownership.hostUplinkInterface })
+        let tables = try readTables(namespace, .host, label, only: { $0 == .host })
+        let settings = try readSettings(namespace, label, [.ipv4Forwarding])
+        return NamespaceSnapshot(links: links, tables: tables, settings: settings)
+    }
+
+    /// What node setup needs to know of the host side to protect it (``NodeState/NDMZUplink``): every
+    /// address of its links but the uplink's own (loopback and link-local are left out by
+    /// `NDMZUplink(hostAddresses:defaultGateways:)`), and the gateways of its default routes.
+    public func hostUplink() throws(NodeReaderError) -> NDMZUplink {
+        let label = layout.hostSide.name ?? "host namespace"
+        let routing = try openRouting(layout.namespace(.host), label)
+        let links = try readLinks(routing, label, only: { $0 != Ownership.hostUplinkInterface })
+        let routes = try readRoutes(routing, label)
+        let gateways = routes.filter { $0.destination.length == 0 }.compactMap(\.gateway)
+        return NDMZUplink(
+            hostAddresses: links.flatMap { $0.addresses.sorted() }, defaultGateways: Array(Set(gateways)))
     }
 
     // MARK: - Parts
@@ -135,13 +161,13 @@ public struct NodeReader: Sendable {
         }
     }
 
-    private func readTables(_ namespace: NetworkNamespace?, _ ref: NamespaceRef, _ label: String)
-        throws(NodeReaderError) -> [TableName: ObservedTable]
-    {
+    private func readTables(
+        _ namespace: NetworkNamespace?, _ ref: NamespaceRef, _ label: String, only keep: (TableName) -> Bool
+    ) throws(NodeReaderError) -> [TableName: ObservedTable] {
         var tables: [TableName: ObservedTable] = [:]
         do {
             let context = try NFTablesContext(namespace: namespace)
-            for name in try context.tableNames() {
+            for name in try context.tableNames() where keep(name) {
                 guard let listing = try context.listTable(name) else { continue }  // deleted meanwhile
                 tables[name] = recognisedTables.observed(name, listing: listing, in: ref)
             }
@@ -191,11 +217,11 @@ public struct NodeReader: Sendable {
         return devices
     }
 
-    private func readSettings(_ namespace: NetworkNamespace?, _ label: String) throws(NodeReaderError)
-        -> [NamespaceSetting: String]
-    {
+    private func readSettings(
+        _ namespace: NetworkNamespace?, _ label: String, _ which: [NamespaceSetting] = NamespaceSetting.allCases
+    ) throws(NodeReaderError) -> [NamespaceSetting: String] {
         var settings: [NamespaceSetting: String] = [:]
-        for setting in NamespaceSetting.allCases {
+        for setting in which {
             let sysctl: Sysctl =
                 switch setting {
                 case .ipv4Forwarding: .ipv4Forwarding
