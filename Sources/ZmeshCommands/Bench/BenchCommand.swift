@@ -10,7 +10,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure zmesh against the reference tools on this machine (prints numbers; asserts nothing).",
-        subcommands: [BenchWireGuardCommand.self, BenchPlannerCommand.self, BenchRegistryCommand.self])
+        subcommands: [
+            BenchWireGuardCommand.self, BenchPlannerCommand.self, BenchRegistryCommand.self, BenchNodeCommand.self,
+        ])
 }
 
 struct BenchWireGuardCommand: ParsableCommand {

@@ -4,8 +4,8 @@ import SystemSupport
 import Glibc
 #endif
 
-/// A `zmesh registry` process for a benchmark: on 127.0.0.1 with a free port, over a database in a
-/// fresh temporary directory; `stop()` ends it and deletes the directory.
+/// A `zmesh registry` process for a benchmark: on 127.0.0.1 (of `namespace`, or of the caller's) with a
+/// free port, over a database in a fresh temporary directory; `stop()` ends it and deletes the directory.
 final class RegistryChild {
     let process: SpawnedProcess
     /// `http://127.0.0.1:PORT`.
@@ -13,7 +13,7 @@ final class RegistryChild {
     private let directory: String
     private let log: Int32
 
-    init(zmesh: String, extraArguments: [String] = []) throws {
+    init(zmesh: String, extraArguments: [String] = [], namespace: NetworkNamespace? = nil) throws {
         var template = Array("/tmp/zmesh-bench-registry-XXXXXX".utf8CString)
         let created = template.withUnsafeMutableBufferPointer { $0.baseAddress.flatMap { mkdtemp($0) } != nil }
         guard created else { throw CommandError("cannot create a directory in /tmp: \(String(cString: strerror(errno)))") }
@@ -21,10 +21,13 @@ final class RegistryChild {
         log = try Descriptors.unlinkedTemporaryFile(prefix: "zmesh-bench-registry-log")
         var environment = SpawnedProcess.currentEnvironment().filter { !$0.hasPrefix("ZMESH_LOG_LEVEL=") }
         environment.append("ZMESH_LOG_LEVEL=notice")
-        process = try SpawnedProcess.spawn(
-            executable: zmesh,
-            arguments: ["registry", "--listen", "127.0.0.1:0", "--db", "\(directory)/registry.sqlite"] + extraArguments,
-            environment: environment, output: log)
+        let (arguments, frozen, output) = (
+            ["registry", "--listen", "127.0.0.1:0", "--db", "\(directory)/registry.sqlite"] + extraArguments, environment, log
+        )
+        let spawn = { @Sendable () throws(SystemError) -> SpawnedProcess in
+            try SpawnedProcess.spawn(executable: zmesh, arguments: arguments, environment: frozen, output: output)
+        }
+        process = try namespace.map { try $0.run(spawn) } ?? spawn()
         var port: String?
         for _ in 0..<600 where port == nil {
             port = Self.port(in: Self.contents(of: log))
