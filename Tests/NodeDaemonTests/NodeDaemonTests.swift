@@ -1,2 +1,148 @@
-// The daemon tests (issue 7) live in this target; see docs/node-agent.md.
+import Deployments
+import Foundation
+import MeshPlanner
 import NodeAgent
+import NodeState
+import RegistryClient
+import SystemSupport
+import Testing
+import ZmeshCrypto
+import ZmeshModel
+import ZmeshTestSupport
+
+/// The node agent in-process against a real registry (HTTP on 127.0.0.1) and the real reconciler in
+/// the test's own namespaces, with wireguard-go.
+@Suite(.serialized, .enabled(if: DaemonEnvironment.unavailableReason == nil, "\(DaemonEnvironment.unavailableReason ?? "")"))
+struct NodeDaemonTests {
+    /// Apply, refuse an update whose key does not open (the old configuration stays), admit the next
+    /// version, catch up with an update submitted while the registry was down, restart without
+    /// re-creating anything, and remove the network.
+    @Test func deploymentLifecycle() async throws {
+        try await DaemonHarness.with { h in
+            try h.startDaemon()
+            #expect(await eventually(seconds: 30) { h.daemon?.phase == .running }, "the agent registers and runs")
+            try await h.registerPeer()
+
+            // 1. Version 0 is applied: the NR exists with the device the document describes.
+            let v0 = try h.draft(previous: nil)
+            try await h.submit(v0)
+            #expect(await eventually(seconds: 30) { h.device() != nil }, "the NR and its WireGuard device appear")
+            let applied = try #require(h.device())
+            let mine = try #require(try v0.validated().node(h.node.id))
+            #expect(applied.listenPort == mine.listenPort)
+            #expect(applied.publicKey == WireGuardKeys.publicKey(for: h.nodeKey))
+            #expect(applied.peers.map(\.publicKey) == mine.peers.map(\.publicKey))
+            _ = try await h.waitForStatus(.applied, version: 0)
+
+            // 2. Version 1 carries a sealed key that does not open on this node: refused, version 0 runs on.
+            var broken = try h.draft(previous: v0)
+            let mineIndex = try #require(broken.nodes.firstIndex { $0.id == h.node.id.rawValue })
+            let otherIndex = try #require(broken.nodes.firstIndex { $0.id == h.peer.id.rawValue })
+            broken.nodes[mineIndex].sealedPrivateKey = broken.nodes[otherIndex].sealedPrivateKey
+            broken.signatures = []
+            broken = try broken.signed(by: h.owner)
+            try await h.submit(broken)
+            let refused = try await h.waitForStatus(.failed, version: 1)
+            #expect(refused.error?.contains("sealed_private_key") == true, "\(refused.error ?? "")")
+            #expect(h.device()?.publicKey == WireGuardKeys.publicKey(for: h.nodeKey), "version 0 still runs")
+            #expect(h.device()?.listenPort == mine.listenPort)
+
+            // 3. The owners' next version follows the refused one and is applied.
+            var v2 = v0
+            v2.version = 2
+            v2.signatures = []
+            v2 = try v2.signed(by: h.owner)
+            try await h.submit(v2)
+            _ = try await h.waitForStatus(.applied, version: 2)
+
+            // 4. Registry down: the network keeps running; back up with an update made meanwhile
+            //    (the peer leaves), the agent catches up.
+            try await h.stopRegistry()
+            try await Task.sleep(for: .seconds(3))
+            #expect(h.device()?.peers.count == 1, "nothing changes while the registry is down")
+            try await h.restartRegistry()
+            let v3 = try h.draft(previous: v2, nodes: [h.node.id])
+            try await h.submit(v3)
+            #expect(await eventually(seconds: 30) { h.device()?.peers.isEmpty == true }, "the update is caught up")
+            _ = try await h.waitForStatus(.applied, version: 3)
+
+            // 5. Restart: a new agent with an empty memory adopts the NR without re-creating anything.
+            await h.stopDaemon()
+            #expect(h.device() != nil, "a stopped agent leaves the network running")
+            try h.startDaemon(restart: true)
+            #expect(await eventually(seconds: 30) { h.daemon?.phase == .running })
+            try await Task.sleep(for: .seconds(1))
+            let actions = await h.daemon?.appliedActions() ?? []
+            #expect(
+                !actions.contains { if case .createWireGuard = $0 { true } else if case .createNamespace = $0 { true } else { false } },
+                "after a restart nothing is re-created: \(actions)")
+            #expect(h.device()?.listenPort == mine.listenPort)
+
+            // 6. Removal: the NR goes, the registry hears `removed`.
+            try await h.submit(DeploymentDraft.removal(of: v3).signed(by: h.owner))
+            #expect(await eventually(seconds: 30) {
+                !NetworkNamespace.exists(named: h.namespace)
+            }, "the NR namespace is removed")
+            // The registry lists only the latest version's nodes: the removal is seen in the agent's report.
+            #expect(await eventually(seconds: 30) {
+                await h.daemon?.networkStates().first?.state == .removed
+                    && h.log.lines.last { $0.contains("status reported") } != nil
+            })
+            #expect(await h.daemon?.networkStates().first?.version == 4)
+
+            // No secret in any log line.
+            let secret = h.nodeKey.revealedBase64
+            #expect(!h.log.lines.contains { $0.contains(secret) })
+            #expect(h.log.lines.contains { $0.contains("deployment admitted") })
+        }
+    }
+
+    /// Drift seen by events (the timer is too slow to matter): a deleted WireGuard link, a deleted
+    /// address and a deleted route come back.
+    @Test func driftIsRepairedOnEvents() async throws {
+        try await DaemonHarness.with { h in
+            try h.startDaemon(driftInterval: .seconds(600))
+            #expect(await eventually(seconds: 30) { h.daemon?.phase == .running })
+            try await h.registerPeer()
+            try await h.submit(try h.draft(previous: nil))
+            #expect(await eventually(seconds: 30) { h.device() != nil })
+            try await Task.sleep(for: .seconds(1))  // the agent's own events settle
+
+            let wireGuard = h.networkID.wireGuardInterface.rawValue
+            try ShellCommand.run(["ip", "-n", h.namespace, "link", "del", wireGuard])
+            #expect(h.device() == nil)
+            #expect(await eventually(seconds: 30) { h.device() != nil }, "w-<id> comes back")
+
+            let bridge = h.networkID.bridgeInterface.rawValue
+            try ShellCommand.run(["ip", "-n", h.namespace, "addr", "flush", "dev", bridge])
+            #expect(await eventually(seconds: 30) {
+                (try? ShellCommand.run(["ip", "-n", h.namespace, "-4", "addr", "show", "dev", bridge]))?.contains("10.77.") == true
+            }, "the bridge's address comes back")
+
+            try ShellCommand.run(["ip", "-n", h.namespace, "route", "del", "default"])
+            #expect(await eventually(seconds: 30) {
+                (try? ShellCommand.run(["ip", "-n", h.namespace, "route", "show", "default"]))?.contains("via 100.127.") == true
+            }, "the default route comes back")
+        }
+    }
+
+    /// Drift only the timer sees (no events watched): a deleted NR namespace and a deleted table come back.
+    @Test func driftIsRepairedOnTheTimer() async throws {
+        try await DaemonHarness.with { h in
+            try h.startDaemon(driftInterval: .seconds(1), watchesEvents: false)
+            #expect(await eventually(seconds: 30) { h.daemon?.phase == .running })
+            try await h.registerPeer()
+            try await h.submit(try h.draft(previous: nil))
+            #expect(await eventually(seconds: 30) { h.device() != nil })
+
+            try ShellCommand.run(["ip", "netns", "exec", h.namespace, "nft", "delete", "table", "inet", "zmesh-nr"])
+            #expect(await eventually(seconds: 30) {
+                (try? ShellCommand.run(["ip", "netns", "exec", h.namespace, "nft", "list", "tables"]))?.contains("zmesh-nr") == true
+            }, "the table comes back")
+
+            try NetworkNamespace.delete(named: h.namespace)
+            #expect(await eventually(seconds: 30) { h.device() != nil }, "n-<id> comes back")
+            #expect(h.device()?.publicKey == WireGuardKeys.publicKey(for: h.nodeKey))
+        }
+    }
+}

@@ -20,11 +20,18 @@ actor AgentCore {
     /// Namespaces (agent names) the last reconcile created: event monitors there must start anew.
     private(set) var createdNamespaces: Set<String> = []
     private(set) var lastOutcome: ReconcileOutcome?
+    /// Every action applied since start (the latest 10,000), for tests and diagnostics.
+    private(set) var appliedHistory: [NodeAction] = []
     private let changes: AsyncStream<Void>.Continuation
+    private let watch: DriftWatch?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    init(identity: Identity, reconciler: NodeReconciler, logger: Logger, changes: AsyncStream<Void>.Continuation) {
+    init(
+        identity: Identity, reconciler: NodeReconciler, logger: Logger, changes: AsyncStream<Void>.Continuation,
+        watch: DriftWatch?
+    ) {
+        self.watch = watch
         self.identity = identity
         self.reconciler = reconciler
         self.logger = logger
@@ -102,6 +109,7 @@ actor AgentCore {
     /// Reads, plans and applies the book's desired state (drift repair, or after a change).
     func repair(reason: String) async {
         await enter()
+        if let watch { await BlockingLane.run { watch.dropVanished() } }
         await converge(reason: reason)
         leave()
     }
@@ -124,6 +132,8 @@ actor AgentCore {
             }
             let outcome = await BlockingLane.run { reconciler.reconcile(to: desired) }
             lastOutcome = outcome
+            appliedHistory += outcome.applied
+            if appliedHistory.count > 10_000 { appliedHistory.removeFirst(appliedHistory.count - 10_000) }
             if let read = outcome.snapshot { snapshot = read }
             for case .createNamespace(let name) in outcome.applied { created.insert(name) }
             var metadata: Logger.Metadata = [
@@ -148,6 +158,11 @@ actor AgentCore {
         createdNamespaces = created
         generation += 1
         changes.yield()
+        if let watch {
+            let wanted = wantedNamespaces()
+            let recreated = created
+            await BlockingLane.run { watch.sync(wanted: wanted, recreated: recreated) }
+        }
     }
 
     private func readSnapshot() async -> NodeSnapshot? {

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import NodeState
 import RouteNL
 import SystemSupport
@@ -11,14 +12,21 @@ import ZmeshModel
 ///
 /// A monitor holds a reference to its namespace: a namespace deleted under it (`ip netns del`) lives
 /// on, emptied of nothing, until the monitor stops. ``sync(wanted:recreated:)`` therefore stops
-/// monitors of namespaces that vanished from `/run/netns` (before each timed repair) and restarts
-/// those the agent re-created, so the old namespace is freed and the new one is watched.
-final class DriftWatch {
+/// monitors of namespaces that vanished from `/run/netns` and restarts those the agent re-created
+/// (after every reconcile), and ``dropVanished()`` runs before each timed repair, so the old
+/// namespace is freed before a new one is made, and the new one is watched.
+final class DriftWatch: Sendable {
+    private typealias Entry = (monitor: NetworkEventMonitor, task: Task<Void, Never>)
+    private struct State: ~Copyable {
+        var monitors: [String: Entry] = [:]
+        var publicSide: Entry?
+        var stopped = false
+    }
+
     private let layout: NodeLayout
     private let logger: Logger
     private let kicks: AsyncStream<Void>.Continuation
-    private var monitors: [String: (monitor: NetworkEventMonitor, task: Task<Void, Never>)] = [:]
-    private var publicSide: (monitor: NetworkEventMonitor, task: Task<Void, Never>)?
+    private let state = Mutex(State())
 
     init(layout: NodeLayout, logger: Logger, kicks: AsyncStream<Void>.Continuation) {
         self.layout = layout
@@ -28,38 +36,57 @@ final class DriftWatch {
 
     /// Watches exactly the `wanted` agent namespaces that exist (and the public side); restarts the
     /// monitors of `recreated` namespaces and of vanished ones.
+    /// Blocking (sockets opened in namespaces): call it off the cooperative pool.
     func sync(wanted: Set<String>, recreated: Set<String>) {
-        if publicSide == nil {
-            publicSide = start(layout.namespace(layout.publicSide), label: layout.publicSide.description, publicSide: true)
-        }
-        for (name, entry) in monitors
-        where !wanted.contains(name) || recreated.contains(name)
-            || !NetworkNamespace.exists(named: layout.hostName(of: name))
-        {
-            stop(entry)
-            monitors[name] = nil
-        }
-        for name in wanted.sorted() where monitors[name] == nil && NetworkNamespace.exists(named: layout.hostName(of: name)) {
-            monitors[name] = start(layout.namespace(.named(name)), label: name, publicSide: false)
+        state.withLock { state in
+            guard !state.stopped else { return }
+            if state.publicSide == nil {
+                state.publicSide = start(
+                    layout.namespace(layout.publicSide), label: layout.publicSide.description, publicSide: true)
+            }
+            for (name, entry) in state.monitors
+            where !wanted.contains(name) || recreated.contains(name)
+                || !NetworkNamespace.exists(named: layout.hostName(of: name))
+            {
+                Self.stop(entry)
+                state.monitors[name] = nil
+            }
+            for name in wanted.sorted()
+            where state.monitors[name] == nil && NetworkNamespace.exists(named: layout.hostName(of: name)) {
+                state.monitors[name] = start(layout.namespace(.named(name)), label: name, publicSide: false)
+            }
         }
     }
 
-    /// Stops every monitor.
+    /// Stops the monitors of namespaces that vanished from `/run/netns`, so that a namespace deleted
+    /// under the agent is freed before the agent makes it again.
+    func dropVanished() {
+        state.withLock { state in
+            for (name, entry) in state.monitors where !NetworkNamespace.exists(named: layout.hostName(of: name)) {
+                Self.stop(entry)
+                state.monitors[name] = nil
+            }
+        }
+    }
+
+    /// Stops every monitor, for good.
     func stopAll() {
-        for entry in monitors.values { stop(entry) }
-        monitors = [:]
-        if let publicSide { stop(publicSide) }
-        publicSide = nil
+        state.withLock { state in
+            for entry in state.monitors.values { Self.stop(entry) }
+            state.monitors = [:]
+            if let publicSide = state.publicSide { Self.stop(publicSide) }
+            state.publicSide = nil
+            state.stopped = true
+        }
+        kicks.finish()
     }
 
-    private func stop(_ entry: (monitor: NetworkEventMonitor, task: Task<Void, Never>)) {
+    private static func stop(_ entry: Entry) {
         entry.task.cancel()
         entry.monitor.stop()
     }
 
-    private func start(_ namespace: NetworkNamespace?, label: String, publicSide: Bool)
-        -> (monitor: NetworkEventMonitor, task: Task<Void, Never>)?
-    {
+    private func start(_ namespace: NetworkNamespace?, label: String, publicSide: Bool) -> Entry? {
         let monitor: NetworkEventMonitor
         do { monitor = try NetworkEventMonitor(namespace: namespace, kinds: [.links, .addresses, .routes]) } catch {
             logger.debug("cannot watch events", metadata: ["namespace": "\(label)", "error": "\(error)"])

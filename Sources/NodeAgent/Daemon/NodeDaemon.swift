@@ -26,6 +26,8 @@ public final class NodeDaemon: Service, Sendable {
     private let logger: Logger
     private let core: AgentCore
     private let changes: AsyncStream<Void>
+    private let kicks: AsyncStream<Void>
+    private let watch: DriftWatch?
     private let phaseBox: PhaseBox
 
     /// Where the agent is in its start-up.
@@ -44,8 +46,14 @@ public final class NodeDaemon: Service, Sendable {
         self.logger = logger
         let (changes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.changes = changes
+        let (kicks, kicker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.kicks = kicks
+        let watch =
+            configuration.watchesEvents ? DriftWatch(layout: reconciler.layout, logger: logger, kicks: kicker) : nil
+        self.watch = watch
         self.core = AgentCore(
-            identity: configuration.identity, reconciler: reconciler, logger: logger, changes: continuation)
+            identity: configuration.identity, reconciler: reconciler, logger: logger, changes: continuation,
+            watch: watch)
         self.phaseBox = PhaseBox()
     }
 
@@ -58,9 +66,13 @@ public final class NodeDaemon: Service, Sendable {
     /// The last reconcile's outcome.
     public func lastOutcome() async -> ReconcileOutcome? { await core.lastOutcome }
 
+    /// The actions applied since start (the latest 10,000), in order.
+    public func appliedActions() async -> [NodeAction] { await core.appliedHistory }
+
     /// Runs until cancelled or a graceful shutdown.
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.runUntilCancelled() }
+        watch?.stopAll()
         phaseBox.value = .stopped
         logger.notice("node agent stopped; networks left running")
     }
@@ -81,11 +93,10 @@ public final class NodeDaemon: Service, Sendable {
         await core.repair(reason: "start")
         phaseBox.value = .running
         logger.notice("node agent running", metadata: ["cursor": "\(cursor)"])
-        let (kicks, kicker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.poll(from: cursor) }
-            group.addTask { await self.repairOnTimer(kicker: kicker) }
-            group.addTask { await self.repairOnEvents(kicks) }
+            group.addTask { await self.repairOnTimer() }
+            group.addTask { await self.repairOnEvents() }
             group.addTask { await self.report() }
             await group.waitForAll()
         }
@@ -171,29 +182,23 @@ public final class NodeDaemon: Service, Sendable {
         _ = await poller.run(from: cursor) { item in await core.handle(item) }
     }
 
-    private func repairOnTimer(kicker: AsyncStream<Void>.Continuation) async {
-        let watch = configuration.watchesEvents ? DriftWatch(layout: reconciler.layout, logger: logger, kicks: kicker) : nil
-        await syncWatch(watch)
+    private func repairOnTimer() async {
         while await Self.sleep(configuration.driftInterval) {
-            watch?.sync(wanted: await core.wantedNamespaces(), recreated: [])
             await core.repair(reason: "timer")
-            await syncWatch(watch)
         }
-        watch?.stopAll()
-        kicker.finish()
     }
 
     /// After each event burst: wait for it to end, then repair (kicks during the repair make one more).
-    private func repairOnEvents(_ kicks: AsyncStream<Void>) async {
-        for await _ in kicks {
-            guard await Self.sleep(configuration.eventDebounce) else { return }
-            await core.repair(reason: "event")
-        }
-    }
-
-    private func syncWatch(_ watch: DriftWatch?) async {
+    private func repairOnEvents() async {
         guard let watch else { return }
-        watch.sync(wanted: await core.wantedNamespaces(), recreated: await core.createdNamespaces)
+        await withTaskCancellationHandler {
+            for await _ in kicks {
+                guard await Self.sleep(configuration.eventDebounce) else { return }
+                await core.repair(reason: "event")
+            }
+        } onCancel: {
+            watch.stopAll()
+        }
     }
 
     /// Sends the status on every change and every report interval; a failed report is sent again

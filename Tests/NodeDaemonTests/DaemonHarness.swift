@@ -1,0 +1,234 @@
+import Deployments
+import Foundation
+import Logging
+import MeshPlanner
+import NodeAgent
+import NodeState
+import RegistryClient
+import RegistryTestSupport
+import Synchronization
+import SystemSupport
+import Testing
+import WireGuardNL
+import ZmeshCrypto
+import ZmeshModel
+import ZmeshTestSupport
+
+/// Why the privileged daemon tests cannot run here, or nil.
+enum DaemonEnvironment {
+    static let unavailableReason: String? = {
+        if let reason = NetworkTestEnvironment.unavailableReason { return reason }
+        if WireGuardGoOptions().resolvedExecutable() == nil { return "wireguard-go is not installed" }
+        return nil
+    }()
+}
+
+/// One node agent under test: a registry in-process on 127.0.0.1, an owner twin with a farm, the
+/// node's identity, and a reconciler on the layout `zt-<tag>-…` with the public side `zt-<tag>-pub`
+/// and the userspace backend. The daemon runs in a task the test starts and stops.
+final class DaemonHarness: @unchecked Sendable {
+    let fixture: NamespaceFixture
+    let layout: NodeLayout
+    let log = LogCapture()
+    let owner = Identity.generate()
+    let node = Identity.generate()
+    /// A second node of the network, registered but without an agent (a hidden peer).
+    let peer = Identity.generate()
+    /// The agent node's WireGuard private key in the network (never to be logged).
+    let nodeKey = WireGuardKeys.generatePrivateKey()
+    let peerKey = WireGuardKeys.generatePrivateKey()
+    let network: NetworkName
+    private(set) var registry: InProcessRegistry
+    private(set) var ownerClient: RegistryClient
+    private(set) var farm: UInt32 = 0
+    private(set) var daemon: NodeDaemon?
+    private var task: Task<Void, any Error>?
+    private(set) var reconciler: NodeReconciler
+
+    var networkID: NetworkID { NetworkID(owner: owner.id, name: network) }
+    var namespace: String { layout.hostName(of: networkID.namespaceName) }
+
+    private init(fixture: NamespaceFixture, registry: InProcessRegistry) throws {
+        self.fixture = fixture
+        self.registry = registry
+        layout = NodeLayout(namespacePrefix: fixture.namespaceName(""), publicSide: .named("pub"))
+        network = try NetworkName("dt-\(fixture.tag)")
+        ownerClient = try Self.client(registry, owner)
+        reconciler = NodeReconciler(layout: layout, backend: .userspace, logger: log.logger("reconciler"))
+    }
+
+    static func client(_ registry: InProcessRegistry, _ identity: Identity) throws -> RegistryClient {
+        var configuration = RegistryClientConfiguration()
+        configuration.retry = RetryPolicy(attempts: 2, baseDelay: .milliseconds(50), maximumDelay: .milliseconds(200))
+        var logger = Logger(label: "daemon-test-client")
+        logger.logLevel = .critical
+        return try RegistryClient(
+            url: try RegistryURL("http://127.0.0.1:\(registry.port)"), identity: identity, configuration: configuration,
+            logger: logger)
+    }
+
+    /// Runs `body` with a harness; stops the daemon, tears the node down, stops the registry, and
+    /// records anything left behind.
+    static func with(_ body: (DaemonHarness) async throws -> Void) async throws {
+        let fixture = NamespaceFixture.unscoped()
+        let registry = try await InProcessRegistry.start()
+        let harness: DaemonHarness
+        do {
+            harness = try DaemonHarness(fixture: fixture, registry: registry)
+            try fixture.namespace("pub")
+            _ = try await harness.ownerClient.registerTwin()
+            harness.farm = try await harness.ownerClient.createFarm(name: "farm-\(fixture.tag)").record.id
+        } catch {
+            try? await registry.stop()
+            InProcessRegistry.removeDatabase(at: registry.databasePath)
+            for problem in fixture.finish() { Issue.record("\(problem)") }
+            throw error
+        }
+        let result: Result<Void, any Error>
+        do {
+            try await body(harness)
+            result = .success(())
+        } catch { result = .failure(error) }
+        await harness.stopDaemon()
+        let teardown = harness.reconciler.teardown()
+        if !teardown.converged { Issue.record("teardown did not converge: \(teardown.failures) \(teardown.remaining)") }
+        try? await harness.registry.stop()
+        InProcessRegistry.removeDatabase(at: harness.registry.databasePath)
+        for problem in fixture.finish() { Issue.record("\(problem)") }
+        try result.get()
+    }
+
+    // MARK: The daemon
+
+    /// Starts an agent (a new reconciler with an empty memory when `restart`, as after a restart).
+    func startDaemon(restart: Bool = false, driftInterval: Duration = .seconds(2), watchesEvents: Bool = true) throws {
+        if restart { reconciler = NodeReconciler(layout: layout, backend: .userspace, logger: log.logger("reconciler")) }
+        let configuration = NodeDaemonConfiguration(
+            identity: node, farm: farm, publicIPs: [try IPAddress("198.51.100.7")], driftInterval: driftInterval,
+            reportInterval: .seconds(5), pollWait: 5, eventDebounce: .milliseconds(200), watchesEvents: watchesEvents,
+            backoff: RetryPolicy(baseDelay: .milliseconds(100), maximumDelay: .seconds(1)))
+        let daemon = NodeDaemon(
+            configuration: configuration, client: try Self.client(registry, node), reconciler: reconciler,
+            logger: log.logger("daemon"))
+        self.daemon = daemon
+        task = Task { try await daemon.run() }
+    }
+
+    /// Cancels the agent and waits for it to stop.
+    func stopDaemon() async {
+        task?.cancel()
+        _ = try? await task?.value
+        task = nil
+    }
+
+    // MARK: The registry
+
+    /// Stops the registry (the agent's polls fail meanwhile).
+    func stopRegistry() async throws { try await registry.stop() }
+
+    /// Starts the registry again on the same port and database.
+    func restartRegistry() async throws {
+        registry = try await InProcessRegistry.start(databasePath: registry.databasePath, port: registry.port)
+        ownerClient = try Self.client(registry, owner)
+    }
+
+    /// Registers the hidden peer node.
+    func registerPeer() async throws {
+        _ = try await Self.client(registry, peer).registerNode(farm: farm, publicIPs: [])
+    }
+
+    // MARK: Deployments
+
+    /// Version `version` of the network over the agent node (public) and the peer (hidden), drafted
+    /// by the planner with keys we know, signed by the owner; `previous` keeps subnets and ports.
+    func draft(previous: Deployment?, nodes: [IdentityID]? = nil) throws -> Deployment {
+        let facts = [
+            NodeFacts(id: node.id, identityKey: node.publicKey, publicIPs: [try IPAddress("198.51.100.7")])!,
+            NodeFacts(id: peer.id, identityKey: peer.publicKey)!,
+        ]
+        let spec = DeploymentSpec(
+            name: network, ipv4Range: try IPPrefix("10.77.0.0/16"), nodes: nodes ?? [node.id, peer.id])
+        let keys = Mutex([peerKey, nodeKey])
+        let draft = try DeploymentDraft.make(
+            spec: spec, deployer: owner.id, facts: facts, previous: previous,
+            generateKey: { keys.withLock { $0.popLast() ?? WireGuardKeys.generatePrivateKey() } })
+        return try draft.deployment.signed(by: owner)
+    }
+
+    /// Submits a signed document; throws when the registry does not store it.
+    func submit(_ deployment: Deployment) async throws {
+        let answer = try await ownerClient.submitDeployment(documentJSON: Array(deployment.json(pretty: false).utf8))
+        guard case .stored = answer else { throw TestFailure("not stored: \(answer)") }
+    }
+
+    /// The agent node's line of the network's status at the registry.
+    func registryStatus() async throws -> NodeNetworkStatus? {
+        try await ownerClient.networkStatus(owner: owner.id, network: network.rawValue).nodes.first { $0.id == node.id }
+    }
+
+    /// Waits (up to `seconds`) until the registry has `state` and `version` for the agent node.
+    func waitForStatus(_ state: NetworkState, version: UInt64, seconds: Int = 30) async throws -> NodeNetworkStatus {
+        var last: NodeNetworkStatus?
+        let ok = await eventually(seconds: seconds) {
+            last = try? await self.registryStatus()
+            return last?.state == state && last?.version == version
+        }
+        guard ok, let last else {
+            throw TestFailure("registry status never became \(state) v\(version); last: \(String(describing: last))")
+        }
+        return last
+    }
+
+    // MARK: The kernel
+
+    /// The node as the reader sees it.
+    func read() throws -> NodeSnapshot { try NodeReader(layout: layout).read() }
+
+    /// The network's WireGuard device, if its NR exists and the device is configured.
+    func device() -> DeviceStatus? {
+        (try? read())?.namespaces[networkID.namespaceName]?.wireGuard[networkID.wireGuardInterface]
+    }
+}
+
+/// Polls `condition` every 100 ms for up to `seconds`; whether it became true.
+func eventually(seconds: Int, _ condition: () async throws -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return (try? await condition()) == true
+}
+
+/// Keeps every log line (message and metadata) of the loggers it makes.
+final class LogCapture: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    var lines: [String] { storage.withLock { $0 } }
+
+    func logger(_ label: String) -> Logger {
+        Logger(label: label) { _ in Handler(capture: self) }
+    }
+
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+            file: String, function: String, line: UInt
+        ) {
+            let merged = metadata.merging(explicit ?? [:]) { $1 }
+            let text = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            capture.append("\(level) \(message) \(text)")
+        }
+    }
+}
