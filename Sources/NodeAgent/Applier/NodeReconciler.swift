@@ -23,7 +23,8 @@ public struct ReconcileOutcome: Sendable {
     public var nodeFailure: String?
     /// Whether the last read showed nothing left to do.
     public var converged: Bool
-    /// Read/plan/apply passes made.
+    /// Passes that applied a plan (0 when the first read already matched the desired state); each is
+    /// followed by a read.
     public var passes: Int
     /// The last snapshot read (after the last pass), for status reports (peer health); `nil` when
     /// that read failed (``nodeFailure`` says why).
