@@ -58,8 +58,7 @@ public final class ContinuousPing: @unchecked Sendable {
     public func stop() throws(GridError) -> Result {
         for child in ProcessTable.children(of: process.pid) { kill(child, SIGTERM) }
         guard process.wait(timeout: .seconds(20)) != nil else {
-            process.signal(SIGKILL)
-            process.wait(timeout: .seconds(10))
+            process.terminateAll()
             throw GridError("stop", "the continuous ping from \(source) to \(address)", "it did not end after SIGTERM")
         }
         let text = GridCommand.readText(process.log)
@@ -70,10 +69,6 @@ public final class ContinuousPing: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning {
-            for child in ProcessTable.children(of: process.pid) { kill(child, SIGKILL) }
-            process.signal(SIGKILL)
-            process.wait(timeout: .seconds(5))
-        }
+        process.terminateAll()
     }
 }

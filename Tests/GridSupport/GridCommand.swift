@@ -136,6 +136,23 @@ public final class BackgroundProcess: @unchecked Sendable {
         if isRunning { kill(process.id, signal) }
     }
 
+    /// Sends `signal` to its descendants (deepest first: the program an `nsenter` forked into a PID
+    /// namespace), then to it.
+    public func signalWithDescendants(_ signal: Int32) {
+        guard isRunning else { return }
+        func descendants(_ pid: pid_t) -> [pid_t] {
+            ProcessTable.children(of: pid).flatMap { descendants($0) + [$0] }
+        }
+        for pid in descendants(process.id) { kill(pid, signal) }
+        kill(process.id, signal)
+    }
+
+    /// Ends it and everything it started (SIGKILL) and reaps it.
+    public func terminateAll() {
+        signalWithDescendants(SIGKILL)
+        wait(timeout: .seconds(10))
+    }
+
     /// Waits up to `timeout` for it to exit; its status, `nil` if it still runs.
     @discardableResult
     public func wait(timeout: Duration) -> ExitStatus? {

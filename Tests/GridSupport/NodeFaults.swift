@@ -4,7 +4,8 @@ import SystemSupport
 /// Faults a test injects into a simulated node.
 extension SimulatedNode {
     /// Binds UDP `port` (IPv4 and IPv6, all addresses) in the node's root network namespace (its
-    /// public side, where WireGuard sockets live) and holds it until the returned process is killed.
+    /// public side, where WireGuard sockets live) and holds it until the returned process is ended with
+    /// ``BackgroundProcess/terminateAll()`` (the holder is nsenter's child).
     public func holdUDPPort(_ port: Int) throws -> BackgroundProcess {
         let script = """
             import socket, time

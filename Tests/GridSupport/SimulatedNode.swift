@@ -251,4 +251,22 @@ extension SimulatedNode {
         GridCommand.readText(agentLog).split(separator: "\n", omittingEmptySubsequences: false).suffix(lines)
             .joined(separator: "\n")
     }
+
+    /// The agent's log since its latest start (after the last `==== grid: agent start` line).
+    public func agentLogSinceStart() -> String {
+        let log = GridCommand.readText(agentLog)
+        guard let range = log.range(of: "==== grid: agent start", options: .backwards) else { return log }
+        return String(log[range.lowerBound...].drop { $0 != "\n" }.dropFirst())
+    }
+
+    /// The actions the agent logged as applied since its latest start (`action=…` of its
+    /// "[NodeAgent] applied" lines), in order.
+    public func appliedActionsSinceStart() -> [String] {
+        agentLogSinceStart().split(separator: "\n").filter { $0.hasSuffix("[NodeAgent] applied") }.compactMap { line in
+            guard let start = line.range(of: "action=") else { return nil }
+            let rest = line[start.upperBound...]
+            let end = rest.range(of: " namespace=")?.lowerBound ?? rest.endIndex
+            return String(rest[..<end])
+        }
+    }
 }

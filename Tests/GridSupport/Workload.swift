@@ -48,10 +48,7 @@ public struct Workload: Sendable, CustomStringConvertible {
         let listener = try node.grid.command.start(
             server.node.enter(namespace: server.name) + [python, script, "serve", String(port)],
             log: "\(node.grid.directory)/tcp-\(server.name)-node\(server.node.index).log")
-        defer {
-            listener.signal(SIGKILL)
-            listener.wait(timeout: .seconds(10))
-        }
+        defer { listener.terminateAll() }
         // The listener is up when a connection is accepted; the client retries for a while.
         let sent = try run([python, script, "send", address, String(port), String(bytes)], timeout: .seconds(60)).output()
         guard let count = Int(sent.trimmingCharacters(in: .whitespacesAndNewlines)) else {
