@@ -36,6 +36,8 @@ struct NodeReferenceScript {
         lines.append("ip -n \(nr) link set \(resource.uplink.name) up")
         lines += [
             "ip netns exec \(pub) env -u WG_PROCESS_FOREGROUND wireguard-go \(wg.name) >/dev/null 2>&1",
+            // The daemonised child re-opens the TUN by name in its namespace: move it only once it answers.
+            "for i in $(seq 400); do wg show \(wg.name) >/dev/null 2>&1 && break; sleep 0.005; done",
             "ip -n \(pub) link set \(wg.name) netns \(nr)",
             "wg setconf \(wg.name) \(configPath)",
             "ip -n \(nr) link set \(wg.name)\(mtu(wg))",
