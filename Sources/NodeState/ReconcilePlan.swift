@@ -40,16 +40,20 @@ public struct ReconcilePlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The plan that removes everything the agent owns (`zmesh node --teardown`): every NR, the
-    /// uplink's end on the host (a veth named `ndmz`; a link of another kind is not the agent's) and
-    /// the `zmesh-host` table, then the ndmz namespace. Nothing else is touched; the host's
-    /// forwarding setting stays as it is (other software may rely on it).
+    /// uplink's end on the host and the `zmesh-host` table, then the ndmz namespace. Nothing else is
+    /// touched: a host link `ndmz` is the agent's only when it is a veth and the ndmz holds the veth
+    /// `host` (its peer); otherwise it, and `zmesh-host` with it, belong to someone else's uplink
+    /// (another agent's on the same host, say). The host's forwarding setting stays as it is (other
+    /// software may rely on it).
     public static func teardown(_ actual: NodeSnapshot, publicSide: NamespaceRef = .host) -> ReconcilePlan {
         var builder = Builder(actual: actual, publicSide: publicSide)
         builder.remove(networks: builder.presentNetworks())
-        if actual.host.links[Ownership.hostUplinkInterface]?.kind == "veth" {
-            builder.actions.append(.deleteLink(.host, Ownership.hostUplinkInterface))
+        let hostEnd = actual.host.links[Ownership.hostUplinkInterface]
+        let ours = builder.ownsHostUplinkEnd
+        if ours { builder.actions.append(.deleteLink(.host, Ownership.hostUplinkInterface)) }
+        if actual.host.tables[.host] != nil, ours || hostEnd == nil {
+            builder.actions.append(.deleteTable(.host, .host))
         }
-        if actual.host.tables[.host] != nil { builder.actions.append(.deleteTable(.host, .host)) }
         if actual.namespaces[Ownership.ndmzNamespace] != nil {
             builder.actions.append(.deleteNamespace(Ownership.ndmzNamespace))
         }
@@ -80,6 +84,13 @@ private struct Builder {
     var ndmzRef: NamespaceRef { .named(Ownership.ndmzNamespace) }
     var ndmzSnapshot: NamespaceSnapshot? { actual.namespaces[Ownership.ndmzNamespace] }
 
+    /// Whether the host's `ndmz` is the agent's: a veth, with the ndmz holding the veth `host` (taken
+    /// for its peer, as the NRs' veths are).
+    var ownsHostUplinkEnd: Bool {
+        actual.host.links[Ownership.hostUplinkInterface]?.kind == "veth"
+            && ndmzSnapshot?.links[Ownership.ndmzUplinkInterface]?.kind == "veth"
+    }
+
     /// The networks with something of the agent's on this node: an `n-<id>` namespace, an `n-<id>`
     /// link in the ndmz, a `w-<id>` link on the public side.
     func presentNetworks() -> Set<NetworkID> {
@@ -105,9 +116,9 @@ private struct Builder {
     }
 
     /// The host's table and forwarding, the veth host `ndmz` ↔ ndmz `host` (kept if both ends are
-    /// veths; otherwise the agent's ends go and the pair is made again — but a host link `ndmz` of
-    /// another kind is not the agent's: it stays, and creating the veth fails naming it), its
-    /// addresses and up state, the ndmz's routes through it.
+    /// veths; otherwise the ndmz's end, if any, goes and the pair is made again — a host link `ndmz`
+    /// that is not paired with a veth `host` in the ndmz is not the agent's: it stays, and creating
+    /// the veth fails naming it), its addresses and up state, the ndmz's routes through it.
     mutating func uplink(_ state: NDMZUplinkState) {
         let host = actual.host
         let ndmz = ndmzSnapshot ?? NamespaceSnapshot()
@@ -123,10 +134,10 @@ private struct Builder {
             converge(state.ndmzEnd, in: ndmzRef, observed: ndmzEnd)
         } else {
             if ndmzEnd != nil { actions.append(.deleteLink(ndmzRef, state.ndmzEnd.name)) }
-            if hostEnd?.kind == "veth" { actions.append(.deleteLink(.host, state.hostEnd.name)) }
             actions.append(.createVeth(.host, state.hostEnd.name, peer: state.ndmzEnd.name, peerNamespace: ndmzRef))
-            // Someone else's `ndmz` on the host: the create fails and says so; nothing is done to that link.
-            if hostEnd != nil, hostEnd?.kind != "veth" { return }
+            // Someone else's `ndmz` on the host (had it been the agent's, its peer `host` would be in
+            // the ndmz): the create fails and says so; nothing is done to that link.
+            if hostEnd != nil { return }
             recreated.insert(state.ndmzEnd.name)
             converge(state.hostEnd, in: .host, observed: Self.fresh(state.hostEnd.name, kind: "veth", mtu: 1500))
             converge(state.ndmzEnd, in: ndmzRef, observed: Self.fresh(state.ndmzEnd.name, kind: "veth", mtu: 1500))

@@ -250,6 +250,25 @@ import ZmeshModel
         #expect(!ReconcilePlan.teardown(host).actions.contains { $0.namespace == .host })
     }
 
+    @Test func aHostVethNamedNDMZWithoutItsPeerInTheNDMZIsSomeoneElses() throws {
+        // Another agent's uplink on the same host (its ndmz is not ours), or a leftover whose peer is
+        // elsewhere: this ndmz has no `host`.
+        let desired = Samples.desired(["office"], uplink: Samples.uplink)
+        var running = Samples.converged(Samples.desired(["office"]))
+        let table = try #require(desired.ndmz.uplink?.hostTable)
+        running.host.links[Self.hostEnd] = ObservedLink(name: Self.hostEnd, kind: "veth", addresses: [Samples.address("100.127.0.0/31")])
+        running.host.tables[.host] = .content(table)
+        let plan = ReconcilePlan(from: running, to: desired)
+        #expect(!plan.actions.contains(.deleteLink(.host, Self.hostEnd)))
+        #expect(plan.actions.contains(.createVeth(.host, Self.hostEnd, peer: Self.ndmzEnd, peerNamespace: Self.ndmzRef)))
+        #expect(!plan.actions.contains { $0 == .setUp(.host, Self.hostEnd) || $0.namespace == Self.ndmzRef && "\($0)".contains("host") })
+        let teardown = ReconcilePlan.teardown(running)
+        #expect(!teardown.actions.contains { $0.namespace == .host }, "\(teardown.actions)")
+        // Without any host `ndmz`, a `zmesh-host` left behind (an interrupted teardown) goes.
+        running.host.links[Self.hostEnd] = nil
+        #expect(ReconcilePlan.teardown(running).actions.contains(.deleteTable(.host, .host)))
+    }
+
     @Test func teardownRemovesTheUplinkAndLeavesTheHostsForwardingAndForeignObjects() throws {
         let desired = Samples.desired(["office"], uplink: Samples.uplink)
         var host = Samples.hostOnly
