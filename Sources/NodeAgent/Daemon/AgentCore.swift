@@ -20,7 +20,7 @@ actor AgentCore {
     /// Namespaces (agent names) the last reconcile created: event monitors there must start anew.
     private(set) var createdNamespaces: Set<String> = []
     private(set) var lastOutcome: ReconcileOutcome?
-    /// Every action applied since start (the latest 10,000), for tests and diagnostics.
+    /// Every action applied since start (the latest 1,000), for tests and diagnostics.
     private(set) var appliedHistory: [NodeAction] = []
     private let changes: AsyncStream<Void>.Continuation
     private let watch: DriftWatch?
@@ -130,15 +130,18 @@ actor AgentCore {
                 logger.error("no desired state; the kernel is left as it is", metadata: ["error": "\(error)"])
                 return
             }
+            let started = ContinuousClock.now
             let outcome = await BlockingLane.run { reconciler.reconcile(to: desired) }
+            let elapsed = ContinuousClock.now - started
             lastOutcome = outcome
             appliedHistory += outcome.applied
-            if appliedHistory.count > 10_000 { appliedHistory.removeFirst(appliedHistory.count - 10_000) }
+            if appliedHistory.count > 1_000 { appliedHistory.removeFirst(appliedHistory.count - 1_000) }
             if let read = outcome.snapshot { snapshot = read }
             for case .createNamespace(let name) in outcome.applied { created.insert(name) }
             var metadata: Logger.Metadata = [
                 "reason": "\(reason)", "actions": "\(outcome.applied.count)", "passes": "\(outcome.passes)",
                 "converged": "\(outcome.converged)", "networks": "\(desired.resources.count)",
+                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             ]
             if let failure = outcome.nodeFailure { metadata["node_failure"] = "\(failure)" }
             if !outcome.failures.isEmpty {

@@ -66,7 +66,7 @@ public final class NodeDaemon: Service, Sendable {
     /// The last reconcile's outcome.
     public func lastOutcome() async -> ReconcileOutcome? { await core.lastOutcome }
 
-    /// The actions applied since start (the latest 10,000), in order.
+    /// The actions applied since start (the latest 1,000), in order.
     public func appliedActions() async -> [NodeAction] { await core.appliedHistory }
 
     /// Runs until cancelled or a graceful shutdown.
