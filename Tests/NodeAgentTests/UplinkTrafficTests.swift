@@ -12,6 +12,10 @@ import ZmeshCrypto
 import ZmeshModel
 import ZmeshTestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Node setup by traffic: a node built by the applier (`NodeReconciler.reconcile`, wireguard-go as
 /// the WireGuard backend) with its ndmz uplink and two network resources, on a host side that is
 /// this test's namespace `zt-<tag>-host` (never the machine's own), wired to an "internet"
@@ -89,7 +93,25 @@ struct UplinkTrafficTests {
 
     /// Who `from` reaches at `address` (a listener in `listenerNamespace`): the peer address the
     /// listener saw, or how the attempt ended.
+    ///
+    /// A listener or client killed by SIGKILL before it could answer is tried again, 3 s later, for
+    /// up to about 30 s: nothing in this test kills them while it still needs them, but another
+    /// test's cleanup that kills processes by namespace inode for seconds can hit them (inodes of
+    /// freed namespaces are reused at once, and every `ip netns exec` makes a mount namespace). A real
+    /// outcome — connected, timed out, refused — is never retried.
     static func probe(from: String, to address: String, listeningIn listenerNamespace: String) throws -> String {
+        var attempt = 1
+        while true {
+            do {
+                return try probeOnce(from: from, to: address, listeningIn: listenerNamespace)
+            } catch let failure as ShellCommand.Failure where failure.status == SIGKILL && attempt < 10 {
+                attempt += 1
+                SpawnedProcess.sleep(.seconds(3))
+            }
+        }
+    }
+
+    static func probeOnce(from: String, to address: String, listeningIn listenerNamespace: String) throws -> String {
         let listener = try TCPProbe.listen(in: listenerNamespace, address: address, port: port)
         let outcome = try TCPProbe.connect(from: from, to: address, port: port)
         guard outcome == .connected else {
