@@ -47,7 +47,8 @@ struct NodeApplyBenchmark {
         -> ([Duration], [Duration], [NetworkResourceState])
     {
         let reconciler = NodeReconciler(
-            layout: NodeLayout(namespacePrefix: agentPrefix, publicSide: publicSide), backend: .userspace, logger: logger)
+            layout: NodeLayout(namespacePrefix: agentPrefix, publicSide: publicSide, hostSide: publicSide), backend: .userspace,
+            logger: logger)
         defer {
             _ = reconciler.teardown()
             try? NetworkNamespace.delete(named: agentPrefix + "pub")
