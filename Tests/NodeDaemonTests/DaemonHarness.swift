@@ -14,6 +14,10 @@ import ZmeshCrypto
 import ZmeshModel
 import ZmeshTestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why the privileged daemon tests cannot run here, or nil.
 enum DaemonEnvironment {
     static let unavailableReason: String? = {
@@ -231,4 +235,46 @@ final class LogCapture: Sendable {
             capture.append("\(level) \(message) \(text)")
         }
     }
+}
+
+/// A UDP port held in a namespace (IPv4 and IPv6) by a python3 process, until ``release()``.
+final class HeldUDPPort {
+    private let process: Process
+
+    init(namespace: String, port: UInt16) throws {
+        let script = """
+            import socket, sys, time
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(("::", int(sys.argv[1])))
+            print("bound", flush=True)
+            time.sleep(120)
+            """
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", namespace, NetworkTestEnvironment.python, "-c", script, String(port)]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        guard String(decoding: seen, as: UTF8.self).hasPrefix("bound") else {
+            release()
+            throw TestFailure("could not hold UDP port \(port) in \(namespace)")
+        }
+    }
+
+    /// Ends the holder (SIGKILL: a child may inherit a mask that blocks SIGTERM) and waits for it.
+    func release() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { release() }
 }

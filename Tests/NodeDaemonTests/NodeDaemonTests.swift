@@ -97,6 +97,44 @@ struct NodeDaemonTests {
         }
     }
 
+    /// A version that cannot be applied (its port is held by another process on the public side):
+    /// the previous version is put back and keeps working, the network reports `failed`, and the
+    /// next version is applied once the port is free.
+    @Test func aFailedApplyKeepsThePreviousConfiguration() async throws {
+        try await DaemonHarness.with { h in
+            try h.startDaemon()
+            #expect(await eventually(seconds: 30) { h.daemon?.phase == .running })
+            try await h.registerPeer()
+            let v0 = try h.draft(previous: nil)
+            try await h.submit(v0)
+            _ = try await h.waitForStatus(.applied, version: 0)
+            let oldPort = try #require(h.device()?.listenPort)
+
+            let busy = UInt16(20000 + Int.random(in: 0..<20000))
+            let holder = try HeldUDPPort(namespace: h.fixture.namespaceName("pub"), port: busy)
+            defer { holder.release() }
+            var v1 = v0
+            v1.version = 1
+            let mine = try #require(v1.nodes.firstIndex { $0.id == h.node.id.rawValue })
+            v1.nodes[mine].listenPort = Int64(busy)
+            v1.signatures = []
+            try await h.submit(v1.signed(by: h.owner))
+            let failed = try await h.waitForStatus(.failed, version: 1)
+            #expect(failed.error?.contains("applying version 1 failed") == true, "\(failed.error ?? "")")
+            #expect(h.device()?.listenPort == oldPort, "version 0's port is back")
+            #expect(h.device()?.publicKey == WireGuardKeys.publicKey(for: h.nodeKey))
+            #expect(h.device()?.peers.count == 1)
+
+            holder.release()
+            var v2 = v1
+            v2.version = 2
+            v2.signatures = []
+            try await h.submit(v2.signed(by: h.owner))
+            _ = try await h.waitForStatus(.applied, version: 2)
+            #expect(h.device()?.listenPort == busy)
+        }
+    }
+
     /// Drift seen by events (the timer is too slow to matter): a deleted WireGuard link, a deleted
     /// address and a deleted route come back.
     @Test func driftIsRepairedOnEvents() async throws {

@@ -84,12 +84,14 @@ public struct NodeRun: AsyncParsableCommand {
         // One line per applied change is the point of the agent's log: info unless told otherwise.
         if getenv("ZMESH_LOG_LEVEL") == nil { logger.logLevel = .info }
         let layout = NodeLayout(namespacePrefix: namespacePrefix)
-        let backend = try Self.resolve(backend)
-        let reconciler = NodeReconciler(layout: layout, backend: backend, logger: logger)
         if teardown {
-            try await Self.tearDown(reconciler, logger: logger)
+            // Removing needs no WireGuard: the backend only decides how links would be created.
+            let kind = (try? Self.resolve(backend)) ?? .userspace
+            try Self.tearDown(NodeReconciler(layout: layout, backend: kind, logger: logger), logger: logger)
             return
         }
+        let backend = try Self.resolve(backend)
+        let reconciler = NodeReconciler(layout: layout, backend: backend, logger: logger)
         guard let registry, let identityPath = identity, let farm else { throw ValidationError("missing options") }
         var addresses: [IPAddress] = []
         for text in publicIPs {
@@ -144,7 +146,7 @@ public struct NodeRun: AsyncParsableCommand {
         } catch { throw CommandError(error.description) }
     }
 
-    static func tearDown(_ reconciler: NodeReconciler, logger: Logger) async throws {
+    static func tearDown(_ reconciler: NodeReconciler, logger: Logger) throws {
         let outcome = reconciler.teardown()
         if let failure = outcome.nodeFailure ?? outcome.failures.values.first {
             throw CommandError("teardown failed: \(failure)")
