@@ -12,7 +12,15 @@ public enum ProcessTable {
         public let pid: pid_t
         public let name: String
         public let commandLine: String
+        /// Clock ticks after boot at which it started (`/proc/PID/stat` field 22): with the PID, names
+        /// one process even if the PID is reused later.
+        public let startTime: UInt64
         public var description: String { "\(pid) \(commandLine.isEmpty ? name : commandLine)" }
+    }
+
+    /// Whether the process `entry` names still exists (same PID, same start time).
+    public static func isAlive(_ entry: Entry) -> Bool {
+        self.entry(entry.pid)?.startTime == entry.startTime
     }
 
     /// `/proc/PID/ns/KIND` as text (`pid:[4026532319]`), `nil` when the process is gone.
@@ -38,7 +46,11 @@ public enum ProcessTable {
         let name = GridCommand.readText("/proc/\(pid)/comm").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { return nil }
         let commandLine = GridCommand.readText("/proc/\(pid)/cmdline").split(separator: "\0").joined(separator: " ")
-        return Entry(pid: pid, name: name, commandLine: commandLine)
+        // Field 22, counted after the command name (which may hold spaces) closes with ")".
+        let stat = GridCommand.readText("/proc/\(pid)/stat")
+        let fields = stat.range(of: ")", options: .backwards).map { stat[$0.upperBound...].split(separator: " ") } ?? []
+        let startTime = fields.count > 19 ? UInt64(fields[19]) ?? 0 : 0
+        return Entry(pid: pid, name: name, commandLine: commandLine, startTime: startTime)
     }
 
     static func allPIDs() -> [pid_t] {

@@ -31,9 +31,13 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
     private let launcher: BackgroundProcess
     /// The holder: PID 1 of the node's PID namespace, as the host numbers it.
     public let holderPID: pid_t
-    /// `/proc/<holder>/ns/pid` and `…/mnt`, to find the node's processes from the host.
+    /// `/proc/<holder>/ns/pid` and `…/mnt`, to find the node's processes from the host. Both
+    /// namespaces are pinned by descriptors this object holds until ``shutdown()`` has checked that
+    /// nothing is left in them: a freed namespace's inode number is reused by the next namespace
+    /// anyone makes, and matching on a stale one would find (and kill) strangers.
     public let pidNamespace: String
     public let mountNamespace: String
+    private var pins: [Int32] = []
     /// The running agent (`zmesh node`), if started.
     public private(set) var agent: AgentProcess?
     private var agentStarts = 0
@@ -98,7 +102,7 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
             ], log: "\(grid.directory)/node\(index)-holder.log")
         let launcher = launcher
         var holder: pid_t = 0
-        let started = Poll.until(timeout: .seconds(20), interval: .milliseconds(20)) {
+        let started = Poll.until(timeout: .seconds(60), interval: .milliseconds(20)) {
             guard let child = ProcessTable.children(of: launcher.pid).first else { return false }
             holder = child
             return ProcessTable.entry(child)?.name.hasPrefix("python") == true
@@ -106,13 +110,33 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
         guard started != nil, let pidNS = ProcessTable.namespace("pid", of: holder),
             let mountNS = ProcessTable.namespace("mnt", of: holder)
         else {
-            launcher.signal(SIGKILL)
-            launcher.wait(timeout: .seconds(10))
-            throw GridError("start the holder of", name, launcher.logTail())
+            // What the launcher and its children were doing, for the failure message.
+            let state = launcher.status().map { "launcher \($0)" } ?? "launcher running"
+            let children = ProcessTable.children(of: launcher.pid).map { pid in
+                let wchan = GridCommand.readText("/proc/\(pid)/wchan")
+                return "\(ProcessTable.entry(pid)?.description ?? String(pid)) (waiting in \(wchan.isEmpty ? "?" : wchan))"
+            }
+            launcher.terminateAll()
+            throw GridError(
+                "start the holder of", name,
+                "not ready after 60 s: \(state), children \(children), log: \(launcher.logTail())")
         }
         holderPID = holder
         pidNamespace = pidNS
         mountNamespace = mountNS
+        for kind in ["pid", "mnt"] {
+            let fd = open("/proc/\(holder)/ns/\(kind)", O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { pins.append(fd) }
+        }
+        // The holder may have died between the reads and the opens: then the pins may be others'.
+        guard pins.count == 2, ProcessTable.namespace("pid", of: holder) == pidNS,
+            ProcessTable.namespace("mnt", of: holder) == mountNS
+        else {
+            for fd in pins { close(fd) }
+            pins = []
+            launcher.terminateAll()
+            throw GridError("pin the namespaces of", name, "its holder \(holder) exited")
+        }
     }
 
     // MARK: Running things in the node
@@ -192,9 +216,10 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
     // MARK: Cleanup
 
     /// Kills every process of the node (the holder first: the kernel then kills its whole PID
-    /// namespace; then anything left in its PID or mount namespace, by PID), waits until none is left
-    /// and reaps the launchers. Returns what could not be removed.
+    /// namespace; then anything left in its PID or mount namespace, by PID), waits until none is left,
+    /// reaps the launchers and releases the namespaces. Returns what could not be removed.
     func shutdown() -> [String] {
+        guard !pins.isEmpty else { return [] }
         var problems: [String] = []
         kill(holderPID, SIGKILL)
         let gone = Poll.until(timeout: .seconds(20), interval: .milliseconds(20)) {
@@ -208,6 +233,9 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
         launcher.signal(SIGKILL)
         if launcher.wait(timeout: .seconds(10)) == nil { problems.append("\(name): its launcher did not exit") }
         if let agent { problems += agent.reap() }
+        // Only now may the namespaces go (and their inode numbers be reused).
+        for fd in pins { close(fd) }
+        pins = []
         return problems
     }
 }

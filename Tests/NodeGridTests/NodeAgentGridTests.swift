@@ -63,11 +63,10 @@ struct NodeAgentGridTests {
             #expect(failures.isEmpty, "IPv4 pairs not pinging: \(failures)\n\(grid.diagnostics())")
             print("grid: 3 nodes, submit → all applied \(applied.readable), → first ping \(firstPing.readable), → all 6 pairs \(allPairs.readable) (includes attaching the workloads)")
 
-            // IPv6 when the network resource gives workloads a /64.
-            if try network.workload(setup.nodes[0]).ipv6 != nil {
-                let failures6 = network.unreachablePairs(ipv6: true)
-                #expect(failures6.isEmpty, "IPv6 pairs not pinging: \(failures6)")
-            }
+            // IPv6: every bridge has the node's /64 of the network's ULA /48.
+            for node in setup.nodes { #expect(try network.workload(node).ipv6 != nil, "\(node): no IPv6 on \(network.bridge)") }
+            let failures6 = network.unreachablePairs(ipv6: true)
+            #expect(failures6.isEmpty, "IPv6 pairs not pinging: \(failures6)")
             // A TCP transfer across the tunnel.
             let a = try network.workload(setup.nodes[0]), c = try network.workload(setup.nodes[2])
             #expect(try a.tcpTransfer(to: c, address: c.ipv4, bytes: 4 << 20) == 4 << 20)
