@@ -6,7 +6,7 @@ import ZmeshModel
 /// update rules), the input it wants applied, the input last applied, and the state it reports.
 ///
 /// Pure: documents come in as bytes, the kernel's verdict as ``settle(failures:nodeFailure:)``. The
-/// daemon feeds it mailbox items, computes ``desiredState(publicSide:current:)``, reconciles, and
+/// daemon feeds it mailbox items, computes ``desiredState(publicSide:uplink:current:)``, reconciles, and
 /// reports ``reports``.
 ///
 /// Two heads per network, on purpose:
@@ -145,13 +145,13 @@ public struct NetworkBook: Sendable {
     }
 
     /// The desired state of the node from the wanted inputs (``NodeDesiredState/init(node:inputs:publicSide:ndmzPolicy:current:)``).
-    public func desiredState(publicSide: NamespaceRef = .host, current: NodeSnapshot?) throws(DesiredStateError)
-        -> NodeDesiredState
+    public func desiredState(publicSide: NamespaceRef = .host, uplink: NDMZUplink? = nil, current: NodeSnapshot?)
+        throws(DesiredStateError) -> NodeDesiredState
     {
-        try NodeDesiredState(node: node, inputs: inputs, publicSide: publicSide, current: current)
+        try NodeDesiredState(node: node, inputs: inputs, publicSide: publicSide, uplink: uplink, current: current)
     }
 
-    /// Records what a reconcile of ``desiredState(publicSide:current:)`` did: `failures` per network
+    /// Records what a reconcile of ``desiredState(publicSide:uplink:current:)`` did: `failures` per network
     /// (the first failed action of its NR), `nodeFailure` outside any NR.
     ///
     /// A network whose **new** version failed to apply gets its previous input back (none for a new

@@ -24,14 +24,17 @@ actor AgentCore {
     private(set) var appliedHistory: [NodeAction] = []
     private let changes: AsyncStream<Void>.Continuation
     private let watch: DriftWatch?
+    /// Node setup's ndmz uplink (``NodeDaemonConfiguration/setsUpUplink``).
+    private let setsUpUplink: Bool
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     init(
         identity: Identity, reconciler: NodeReconciler, logger: Logger, changes: AsyncStream<Void>.Continuation,
-        watch: DriftWatch?
+        watch: DriftWatch?, setsUpUplink: Bool = false
     ) {
         self.watch = watch
+        self.setsUpUplink = setsUpUplink
         self.identity = identity
         self.reconciler = reconciler
         self.logger = logger
@@ -122,10 +125,18 @@ actor AgentCore {
             // The first desired state adopts the ndmz /31s that are there (an agent restart).
             snapshot = await readSnapshot()
         }
+        // The host's addresses and gateways as they are now: what the ndmz policy protects.
+        var uplink: NDMZUplink?
+        if setsUpUplink {
+            guard let facts = await readHostUplink() else { return }
+            uplink = facts
+        }
         var created: Set<String> = []
         for round in 1...2 {
             let desired: NodeDesiredState
-            do { desired = try book.desiredState(publicSide: reconciler.layout.publicSide, current: snapshot) } catch {
+            do {
+                desired = try book.desiredState(publicSide: reconciler.layout.publicSide, uplink: uplink, current: snapshot)
+            } catch {
                 // The book refuses conflicting inputs one by one, so this is not expected.
                 logger.error("no desired state; the kernel is left as it is", metadata: ["error": "\(error)"])
                 return
@@ -165,6 +176,23 @@ actor AgentCore {
             let wanted = wantedNamespaces()
             let recreated = created
             await BlockingLane.run { watch.sync(wanted: wanted, recreated: recreated) }
+        }
+    }
+
+    /// The host side's facts for the ndmz uplink, or `nil` (logged) when they cannot be read: the
+    /// node is then left as it is until the next repair.
+    private func readHostUplink() async -> NDMZUplink? {
+        let layout = reconciler.layout
+        let result = await BlockingLane.run { () -> Result<NDMZUplink, NodeReaderError> in
+            do throws(NodeReaderError) { return .success(try NodeReader(layout: layout).hostUplink()) } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let facts): return facts
+        case .failure(let error):
+            logger.error("cannot read the host's addresses for the ndmz uplink; nothing applied", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

@@ -22,12 +22,17 @@ public struct NodeDaemonConfiguration: Sendable {
     public var watchesEvents: Bool
     /// Delays between attempts to register, catch up and report while the registry is unreachable.
     public var backoff: RetryPolicy
+    /// Node setup: the ndmz's uplink through the host (veth `ndmz`, `zmesh-host`, IPv4 forwarding) and
+    /// the ndmz policy protecting the host's addresses, read again before every reconcile. Off, the
+    /// ndmz has no way out (network resources reach only each other's peers over WireGuard).
+    public var setsUpUplink: Bool
 
     public init(
         identity: Identity, farm: UInt32, publicIPs: [IPAddress] = [], driftInterval: Duration = .seconds(10),
         reportInterval: Duration = .seconds(60), pollWait: Int = 30, eventDebounce: Duration = .milliseconds(300),
         watchesEvents: Bool = true,
-        backoff: RetryPolicy = RetryPolicy(baseDelay: .milliseconds(500), maximumDelay: .seconds(30))
+        backoff: RetryPolicy = RetryPolicy(baseDelay: .milliseconds(500), maximumDelay: .seconds(30)),
+        setsUpUplink: Bool = false
     ) {
         self.identity = identity
         self.farm = farm
@@ -38,5 +43,6 @@ public struct NodeDaemonConfiguration: Sendable {
         self.eventDebounce = eventDebounce
         self.watchesEvents = watchesEvents
         self.backoff = backoff
+        self.setsUpUplink = setsUpUplink
     }
 }

@@ -53,6 +53,14 @@ public struct NodeRun: AsyncParsableCommand {
     @Option(help: "Seconds the registry may hold a mailbox poll (1–60).")
     public var pollWait: Int = 30
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: """
+            Node setup: give the ndmz its way out through this host (veth ndmz, table inet zmesh-host, IPv4 \
+            forwarding on) with the ndmz policy protecting this host's addresses and LANs.
+            """)
+    public var uplink = true
+
     @Flag(help: "Remove every namespace, link, table and wireguard-go process zmesh made on this node, then exit.")
     public var teardown = false
 
@@ -106,7 +114,7 @@ public struct NodeRun: AsyncParsableCommand {
         } catch { throw CommandError(error.description) }
         let configuration = NodeDaemonConfiguration(
             identity: node, farm: farm, publicIPs: addresses, driftInterval: .seconds(driftInterval),
-            reportInterval: .seconds(reportInterval), pollWait: pollWait)
+            reportInterval: .seconds(reportInterval), pollWait: pollWait, setsUpUplink: uplink)
         logger.notice(
             "node agent starting",
             metadata: [
