@@ -141,7 +141,10 @@ let package = Package(
         // Kernel-WireGuard checks run inside the QEMU guest (integration/vm/run.sh).
         .executableTarget(
             name: "zmesh-kernel-checks",
-            dependencies: ["WireGuardNL", "RouteNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport"],
+            dependencies: [
+                "WireGuardNL", "RouteNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport", "NodeAgent", "NodeState",
+                "DeploymentTestSupport", "Deployments", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "integration/kernel-checks",
             swiftSettings: swiftSettings),
 

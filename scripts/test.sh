@@ -15,4 +15,6 @@ echo "== kernel WireGuard in a QEMU guest"
 swift build -c release --static-swift-stdlib --product zmesh
 swift build -c release --static-swift-stdlib --product zmesh-kernel-checks
 bin=$(swift build -c release --show-bin-path)
-integration/vm/run.sh --timeout 1500 --bin "$bin/zmesh" --bin "$bin/zmesh-kernel-checks" -- zmesh-kernel-checks
+# The node agent's checks need nftables (NAT, conntrack), veth and bridge: modules in Debian's cloud kernel.
+integration/vm/run.sh --timeout 1500 --module nf_tables --module nft_chain_nat --module nft_masq --module nft_ct \
+  --module veth --module bridge --bin "$bin/zmesh" --bin "$bin/zmesh-kernel-checks" -- zmesh-kernel-checks

@@ -6,6 +6,7 @@ import Foundation
 import WireGuardNL
 
 let all: [Check] = LinkChecks.all + SelftestChecks.all + KeyChecks.all + SplitChecks.all + DifferentialChecks.all
+    + NodeAgentChecks.all
 let filter = CommandLine.arguments.dropFirst().first
 var passed = 0
 var failed = 0
