@@ -88,6 +88,8 @@ public struct NodeRun: AsyncParsableCommand {
     }
 
     public func run() async throws {
+        // A mostly idle daemon with a dozen threads: two malloc arenas instead of one per thread (issue 7: memory).
+        ProcessMemory.limitArenas(Self.mallocArenas)
         var logger = ZmeshCommand.logger
         // One line per applied change is the point of the agent's log: info unless told otherwise.
         if getenv("ZMESH_LOG_LEVEL") == nil { logger.logLevel = .info }
@@ -123,6 +125,9 @@ public struct NodeRun: AsyncParsableCommand {
         let daemon = NodeDaemon(configuration: configuration, client: client, reconciler: reconciler, logger: logger)
         try await daemon.runUntilSignalled()
     }
+
+    /// glibc malloc arenas the agent may use (the main one and one more).
+    static let mallocArenas = 2
 
     /// The backend `option` names; `auto`: the kernel's when it has WireGuard, else wireguard-go.
     static func resolve(_ option: BackendOption) throws(CommandError) -> WireGuardBackendKind {
