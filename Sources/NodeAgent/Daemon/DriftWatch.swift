@@ -10,16 +10,20 @@ import ZmeshModel
 /// the agent's may have been taken away. Kicks coalesce (the stream keeps one), so a burst of events
 /// (a deleted namespace, or the agent's own changes) makes one re-read.
 ///
-/// A monitor holds a reference to its namespace: a namespace deleted under it (`ip netns del`) lives
-/// on, emptied of nothing, until the monitor stops. ``sync(wanted:recreated:)`` therefore stops
-/// monitors of namespaces that vanished from `/run/netns` and restarts those the agent re-created
-/// (after every reconcile), and ``dropVanished()`` runs before each timed repair, so the old
-/// namespace is freed before a new one is made, and the new one is watched.
+/// All namespaces share one ``RouteNL/NetworkEventHub``: one OS thread and one socket per namespace
+/// (not a thread per namespace: each thread costs its stack and, with glibc, a malloc arena).
+/// A socket holds a reference to its namespace: a namespace deleted under it (`ip netns del`) lives
+/// on, emptied of nothing, until the socket is closed. ``sync(wanted:recreated:)`` therefore unwatches
+/// namespaces that vanished from `/run/netns` and re-watches those the agent re-created (after every
+/// reconcile), and ``dropVanished()`` runs before each timed repair, so the old namespace is freed
+/// before a new one is made, and the new one is watched.
 final class DriftWatch: Sendable {
-    private typealias Entry = (monitor: NetworkEventMonitor, task: Task<Void, Never>)
+    /// The public side's key in the hub: no namespace name holds a `/`.
+    static let publicSideKey = "/public-side"
+
     private struct State: ~Copyable {
-        var monitors: [String: Entry] = [:]
-        var publicSide: Entry?
+        var hub: NetworkEventHub?
+        var forwarder: Task<Void, Never>?
         var stopped = false
     }
 
@@ -34,71 +38,74 @@ final class DriftWatch: Sendable {
         self.kicks = kicks
     }
 
-    /// Watches exactly the `wanted` agent namespaces that exist (and the public side); restarts the
-    /// monitors of `recreated` namespaces and of vanished ones.
+    /// Watches exactly the `wanted` agent namespaces that exist (and the public side); re-watches
+    /// `recreated` namespaces and drops vanished ones.
     /// Blocking (sockets opened in namespaces): call it off the cooperative pool.
     func sync(wanted: Set<String>, recreated: Set<String>) {
         state.withLock { state in
-            guard !state.stopped else { return }
-            if state.publicSide == nil {
-                state.publicSide = start(
-                    layout.namespace(layout.publicSide), label: layout.publicSide.description, publicSide: true)
+            guard !state.stopped, let hub = hub(&state) else { return }
+            var watched = hub.watched
+            if !watched.contains(Self.publicSideKey) {
+                watch(hub, layout.namespace(layout.publicSide), key: Self.publicSideKey, label: layout.publicSide.description)
             }
-            for (name, entry) in state.monitors
+            watched.remove(Self.publicSideKey)
+            for name in watched
             where !wanted.contains(name) || recreated.contains(name)
                 || !NetworkNamespace.exists(named: layout.hostName(of: name))
             {
-                Self.stop(entry)
-                state.monitors[name] = nil
+                hub.unwatch(name)
             }
+            let remaining = hub.watched
             for name in wanted.sorted()
-            where state.monitors[name] == nil && NetworkNamespace.exists(named: layout.hostName(of: name)) {
-                state.monitors[name] = start(layout.namespace(.named(name)), label: name, publicSide: false)
+            where !remaining.contains(name) && NetworkNamespace.exists(named: layout.hostName(of: name)) {
+                watch(hub, layout.namespace(.named(name)), key: name, label: name)
             }
         }
     }
 
-    /// Stops the monitors of namespaces that vanished from `/run/netns`, so that a namespace deleted
-    /// under the agent is freed before the agent makes it again.
+    /// Unwatches namespaces that vanished from `/run/netns`, so that a namespace deleted under the
+    /// agent is freed before the agent makes it again.
     func dropVanished() {
         state.withLock { state in
-            for (name, entry) in state.monitors where !NetworkNamespace.exists(named: layout.hostName(of: name)) {
-                Self.stop(entry)
-                state.monitors[name] = nil
+            guard let hub = state.hub else { return }
+            for name in hub.watched
+            where name != Self.publicSideKey && !NetworkNamespace.exists(named: layout.hostName(of: name)) {
+                hub.unwatch(name)
             }
         }
     }
 
-    /// Stops every monitor, for good.
+    /// Stops watching, for good.
     func stopAll() {
         state.withLock { state in
-            for entry in state.monitors.values { Self.stop(entry) }
-            state.monitors = [:]
-            if let publicSide = state.publicSide { Self.stop(publicSide) }
-            state.publicSide = nil
+            state.forwarder?.cancel()
+            state.hub?.stop()
+            state.forwarder = nil
+            state.hub = nil
             state.stopped = true
         }
         kicks.finish()
     }
 
-    private static func stop(_ entry: Entry) {
-        entry.task.cancel()
-        entry.monitor.stop()
-    }
-
-    private func start(_ namespace: NetworkNamespace?, label: String, publicSide: Bool) -> Entry? {
-        let monitor: NetworkEventMonitor
-        do { monitor = try NetworkEventMonitor(namespace: namespace, kinds: [.links, .addresses, .routes]) } catch {
-            logger.debug("cannot watch events", metadata: ["namespace": "\(label)", "error": "\(error)"])
+    /// The hub, started on first use (with the task forwarding its drift to `kicks`).
+    private func hub(_ state: inout State) -> NetworkEventHub? {
+        if let hub = state.hub { return hub }
+        let hub: NetworkEventHub
+        do { hub = try NetworkEventHub() } catch {
+            logger.warning("cannot watch network events", metadata: ["error": "\(error)"])
             return nil
         }
-        let kicks = self.kicks
-        let events = monitor.events
-        let task = Task.detached { await forwardDrift(events, to: kicks, publicSide: publicSide) }
-        return (monitor, task)
+        let (kicks, events) = (self.kicks, hub.events)
+        state.forwarder = Task.detached { await forwardDrift(events, to: kicks) }
+        state.hub = hub
+        return hub
     }
 
-
+    private func watch(_ hub: NetworkEventHub, _ namespace: NetworkNamespace?, key: String, label: String) {
+        do { try hub.watch(namespace, as: key, kinds: [.links, .addresses, .routes]) } catch {
+            logger.debug("cannot watch events", metadata: ["namespace": "\(label)", "error": "\(error)"])
+        }
+    }
 
     /// Whether `event` may mean that something of the agent's went away or went down.
     static func isDrift(_ event: NetworkEvent, publicSide: Bool) -> Bool {
@@ -123,10 +130,8 @@ final class DriftWatch: Sendable {
 }
 
 /// Kicks `kicks` for each event of `events` that may be drift.
-private func forwardDrift(
-    _ events: AsyncStream<NetworkEvent>, to kicks: AsyncStream<Void>.Continuation, publicSide: Bool
-) async {
-    for await event in events {
-        if DriftWatch.isDrift(event, publicSide: publicSide) { kicks.yield() }
+private func forwardDrift(_ events: AsyncStream<TaggedNetworkEvent>, to kicks: AsyncStream<Void>.Continuation) async {
+    for await tagged in events {
+        if DriftWatch.isDrift(tagged.event, publicSide: tagged.namespace == DriftWatch.publicSideKey) { kicks.yield() }
     }
 }
