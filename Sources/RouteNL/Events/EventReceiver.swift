@@ -33,18 +33,9 @@ final class EventReceiver: @unchecked Sendable {
         let recorder = KernelErrorRecorder()
         let socket = try LibNL.openSocket(in: namespace, recorder, context)
         let receiver = EventReceiver(socket: socket.raw, recorder: recorder)
-        do {
-            try receiver.subscribe(kinds, context)
-            receiver.names = Dictionary(
-                try RouteNetlink(namespace: namespace).links().map { ($0.index, $0.name) },
-                uniquingKeysWith: { first, _ in first })
-        } catch let error as RouteNLError {
-            throw error
-        } catch {
-            throw RouteNLError(
-                .library(code: NLE_FAILURE), operation: context.operation, object: context.object, namespace: label,
-                reason: "\(error)")
-        }
+        try receiver.subscribe(kinds, context)
+        let links = try RouteNetlink(namespace: namespace).links()
+        receiver.names = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
         return receiver
     }
 
