@@ -122,7 +122,9 @@ import RegistryTestSupport
             try await ClientFixtures.enrol(url)
             _ = try await ClientFixtures.client(url, as: Fixtures.alice).submitDeployment(
                 documentJSON: ClientFixtures.document())
-            let peer = PeerHealth(publicKey: Fixtures.publicKey(0x32).base64, lastHandshake: 1_700_000_000, rxBytes: 10, txBytes: 20)
+            let peer = PeerHealth(
+                publicKey: Fixtures.publicKey(0x32).base64, lastHandshake: 1_700_000_000, rxBytes: 10, txBytes: 20,
+                endpoint: "[2001:db8::2]:51821")
             let node1 = try ClientFixtures.client(url, as: Fixtures.node1)
             let accepted = try await node1.reportStatus([
                 NetworkReport(owner: Fixtures.alice.id, network: "office", version: 0, state: .applied, peers: [peer])

@@ -14,7 +14,9 @@ import RegistryTestSupport
 
     static func report(
         version: Int = 0, state: String = "applied", error: String? = nil,
-        peers: [[String: any Sendable]] = [["public_key": peerKey, "last_handshake": 1_700_000_000, "rx_bytes": 10, "tx_bytes": 20]],
+        peers: [[String: any Sendable]] = [
+            ["public_key": peerKey, "last_handshake": 1_700_000_000, "rx_bytes": 10, "tx_bytes": 20, "endpoint": "203.0.113.2:51821"]
+        ],
         owner: String = Fixtures.alice.id.rawValue, network: String = "office"
     ) -> [String: any Sendable] {
         var report: [String: any Sendable] = [
@@ -62,6 +64,7 @@ import RegistryTestSupport
             let peers = try #require(one["peers"] as? [[String: any Sendable]])
             #expect(peers.first?["public_key"] as? String == Self.peerKey)
             #expect((peers.first?["rx_bytes"] as? NSNumber)?.intValue == 10)
+            #expect(peers.first?["endpoint"] as? String == "203.0.113.2:51821")
             #expect(nodes[Fixtures.node2.id.rawValue]?["state"] as? String == "failed")
             #expect(nodes[Fixtures.node2.id.rawValue]?["error"] as? String == "no wireguard")
             let three = try #require(nodes[Fixtures.node3.id.rawValue])
@@ -82,8 +85,12 @@ import RegistryTestSupport
             try await DeploymentSubmissionTests.enrol(registry)
             #expect(try await DeploymentSubmissionTests.submit(registry, Fixtures.signedDeployment()).status == 201)
             let badPeer: [[String: any Sendable]] = [["public_key": "not-a-key", "last_handshake": 0, "rx_bytes": 0, "tx_bytes": 0]]
+            let badEndpoint: [[String: any Sendable]] = [
+                ["public_key": Self.peerKey, "last_handshake": 0, "rx_bytes": 0, "tx_bytes": 0, "endpoint": "example.org:80"]
+            ]
             let cases: [([[String: any Sendable]], Int, String, String)] = [
                 ([Self.report(peers: badPeer)], 400, "invalid_status", "networks[0].peers[0].public_key"),
+                ([Self.report(peers: badEndpoint)], 400, "invalid_status", "networks[0].peers[0].endpoint"),
                 ([Self.report(state: "running")], 400, "invalid_status", "networks[0].state"),
                 ([Self.report(error: String(repeating: "x", count: 2000))], 400, "invalid_status", "networks[0].error"),
                 ([Self.report(owner: "nobody")], 400, "invalid_status", "networks[0].owner"),

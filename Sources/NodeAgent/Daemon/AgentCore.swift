@@ -219,7 +219,8 @@ actor AgentCore {
                 peers = device.peers.map { peer in
                     PeerHealth(
                         publicKey: peer.publicKey.base64, lastHandshake: peer.lastHandshake?.seconds ?? 0,
-                        rxBytes: peer.receivedBytes, txBytes: peer.transmittedBytes)
+                        rxBytes: peer.receivedBytes, txBytes: peer.transmittedBytes,
+                        endpoint: peer.configuration.endpoint.map { WireGuardShowFormatter().endpoint($0) })
                 }
             }
             let state: NetworkState =

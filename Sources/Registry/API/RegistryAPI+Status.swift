@@ -106,6 +106,9 @@ extension RegistryAPI {
                 if peer.lastHandshake < 0 {
                     problem("\(path).peers[\(j)].last_handshake", "negative (0 means no handshake)")
                 }
+                if let endpoint = peer.endpoint, (try? Endpoint(endpoint)) == nil {
+                    problem("\(path).peers[\(j)].endpoint", "'\(endpoint.prefix(64))' is not IP:port or [IPv6]:port")
+                }
             }
         }
         guard let first = problems.first else { return }

@@ -33,11 +33,14 @@ struct PeerStatusBody: Codable, Sendable, Equatable {
     let lastHandshake: Int64
     let rxBytes: UInt64
     let txBytes: UInt64
+    /// Where the node last heard the peer from (`IP:port`, `[IPv6]:port`); absent when unknown.
+    let endpoint: String?
     enum CodingKeys: String, CodingKey {
         case publicKey = "public_key"
         case lastHandshake = "last_handshake"
         case rxBytes = "rx_bytes"
         case txBytes = "tx_bytes"
+        case endpoint
     }
 }
 

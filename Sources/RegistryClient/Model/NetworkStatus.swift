@@ -16,12 +16,15 @@ public struct PeerHealth: Sendable, Hashable {
     public var lastHandshake: Int64
     public var rxBytes: UInt64
     public var txBytes: UInt64
+    /// Where the node last heard the peer from (`IP:port`, `[IPv6]:port`), if known.
+    public var endpoint: String?
 
-    public init(publicKey: String, lastHandshake: Int64, rxBytes: UInt64, txBytes: UInt64) {
+    public init(publicKey: String, lastHandshake: Int64, rxBytes: UInt64, txBytes: UInt64, endpoint: String? = nil) {
         self.publicKey = publicKey
         self.lastHandshake = lastHandshake
         self.rxBytes = rxBytes
         self.txBytes = txBytes
+        self.endpoint = endpoint
     }
 
     init(wire: WireObject) throws(WireError) {
@@ -29,13 +32,16 @@ public struct PeerHealth: Sendable, Hashable {
         lastHandshake = try wire.integer("last_handshake")
         rxBytes = try wire.integer("rx_bytes")
         txBytes = try wire.integer("tx_bytes")
+        endpoint = try wire.optionalString("endpoint")
     }
 
     var json: JSONValue {
-        .object([
+        var members = [
             JSONMember("public_key", .string(publicKey)), JSONMember("last_handshake", .integer(lastHandshake)),
             JSONMember("rx_bytes", .integer(rxBytes)), JSONMember("tx_bytes", .integer(txBytes)),
-        ])
+        ]
+        if let endpoint { members.append(JSONMember("endpoint", .string(endpoint))) }
+        return .object(members)
     }
 }
 

@@ -57,7 +57,8 @@ public struct NetworkStatusCommand: AsyncParsableCommand {
             if let error = node.error { out += "  error: \(error)\n" }
             for peer in node.peers {
                 let handshake = peer.lastHandshake == 0 ? "no handshake" : "handshake \(age(peer.lastHandshake, now: now))"
-                out += "  peer \(peer.publicKey)  \(handshake)  rx \(peer.rxBytes) B  tx \(peer.txBytes) B\n"
+                let endpoint = peer.endpoint.map { "  endpoint \($0)" } ?? ""
+                out += "  peer \(peer.publicKey)\(endpoint)  \(handshake)  rx \(peer.rxBytes) B  tx \(peer.txBytes) B\n"
             }
         }
         return out
