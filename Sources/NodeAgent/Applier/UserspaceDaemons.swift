@@ -25,6 +25,8 @@ final class UserspaceDaemons: Sendable {
     let exitTimeout: Duration
     /// How long after `SIGTERM` before `SIGKILL`.
     let stopTimeout: Duration
+    /// How long a daemon serving a name the agent is about to create again may take to exit by itself.
+    let staleGrace: Duration = .milliseconds(250)
     private let logger: Logger
     /// The daemons this agent started, by interface (to reap them).
     private let children = Mutex<[InterfaceName: SpawnedProcess]>([:])
@@ -43,15 +45,17 @@ final class UserspaceDaemons: Sendable {
     }
 
     /// Starts wireguard-go for `name` in `namespace` (the public side); its TUN is created down.
-    /// A daemon still answering for `name` (exiting after its TUN was deleted, or serving a TUN the
-    /// agent cannot see) is waited for and, if it stays, ended first.
+    /// A daemon still answering for `name` serves a TUN the agent no longer sees (the plan creates
+    /// `w-<id>` only when no namespace of the agent has it): it is ended first, after a short grace
+    /// (``staleGrace``) — not the full ``exitTimeout``, since a TUN left in a deleted namespace that
+    /// the kernel has not freed yet can keep its daemon alive for seconds.
     func start(_ name: InterfaceName, in namespace: NetworkNamespace?) throws(WireGuardError) -> SpawnedProcess {
         reapExited()
         if let stale = process(serving: name) {
             logger.warning(
                 "a wireguard-go daemon still serves the interface; waiting for it to end",
                 metadata: ["interface": "\(name)", "pid": "\(stale)"])
-            finish([stale], of: name)
+            finish([stale], of: name, exitTimeout: staleGrace)
         }
         let daemon = try WireGuardGoProcess.start(name, in: namespace, options: options)
         children.withLock { $0[name] = daemon.process }
@@ -68,10 +72,10 @@ final class UserspaceDaemons: Sendable {
     /// what can be reaped; ends those still there after ``exitTimeout``. Returns the ones that had to
     /// be ended.
     @discardableResult
-    func finish(_ pids: [pid_t], of name: InterfaceName) -> [pid_t] {
+    func finish(_ pids: [pid_t], of name: InterfaceName, exitTimeout: Duration? = nil) -> [pid_t] {
         var forced: [pid_t] = []
         for pid in pids {
-            if Self.wait(for: pid, timeout: exitTimeout) { continue }
+            if Self.wait(for: pid, timeout: exitTimeout ?? self.exitTimeout) { continue }
             forced.append(pid)
             logger.warning(
                 "wireguard-go did not exit after its interface went; stopping it",

@@ -24,6 +24,9 @@ final class DriftWatch: Sendable {
     private struct State: ~Copyable {
         var hub: NetworkEventHub?
         var forwarder: Task<Void, Never>?
+        /// `/run/netns`: a deleted namespace of the agent's kicks a repair at once.
+        var directory: DirectoryWatch?
+        var directoryForwarder: Task<Void, Never>?
         var stopped = false
     }
 
@@ -44,6 +47,7 @@ final class DriftWatch: Sendable {
     func sync(wanted: Set<String>, recreated: Set<String>) {
         state.withLock { state in
             guard !state.stopped, let hub = hub(&state) else { return }
+            watchDirectory(&state)
             var watched = hub.watched
             if !watched.contains(Self.publicSideKey) {
                 watch(hub, layout.namespace(layout.publicSide), key: Self.publicSideKey, label: layout.publicSide.description)
@@ -82,6 +86,10 @@ final class DriftWatch: Sendable {
             state.hub?.stop()
             state.forwarder = nil
             state.hub = nil
+            state.directoryForwarder?.cancel()
+            state.directory?.stop()
+            state.directoryForwarder = nil
+            state.directory = nil
             state.stopped = true
         }
         kicks.finish()
@@ -99,6 +107,25 @@ final class DriftWatch: Sendable {
         state.forwarder = Task.detached { await forwardDrift(events, to: kicks) }
         state.hub = hub
         return hub
+    }
+
+    /// Starts watching the named-namespace directory, once: started after the first reconcile, when the
+    /// directory exists (and, if iproute2 bind-mounts it onto itself, already has).
+    private func watchDirectory(_ state: inout State) {
+        guard state.directory == nil else { return }
+        let watch: DirectoryWatch
+        do { watch = try DirectoryWatch(directory: NetworkNamespace.namedDirectory) } catch {
+            logger.debug("cannot watch the named namespaces", metadata: ["error": "\(error)"])
+            return
+        }
+        let (kicks, layout) = (self.kicks, self.layout)
+        state.directoryForwarder = Task.detached {
+            for await name in watch.removals {
+                guard let agentName = layout.agentName(of: name), Ownership.ownsNamespace(agentName) else { continue }
+                kicks.yield()
+            }
+        }
+        state.directory = watch
     }
 
     private func watch(_ hub: NetworkEventHub, _ namespace: NetworkNamespace?, key: String, label: String) {

@@ -19,7 +19,8 @@ struct BenchNodeCommand: AsyncParsableCommand {
             process with a real 'zmesh registry' process, both in a namespace of their own: submission to \
             'applied' per network, the idle agent's resident memory and CPU with --networks networks \
             (against one wireguard-go's), and drift repair after w-<id> or n-<id> is deleted. Every \
-            namespace is named zb<tag>-… and has no route anywhere; all of them are removed at the end.
+            namespace is named zb<tag>-… and has no route anywhere; all of them are removed at the end. \
+            ZMESH_BENCH_AGENT_LOG=PATH keeps the agent's log there.
             """)
 
     @Option(help: "Network resources on the node.")

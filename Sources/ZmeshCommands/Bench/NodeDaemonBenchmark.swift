@@ -16,7 +16,7 @@ import Glibc
 /// its 127.0.0.1). Measures, for `networks` networks sent one after the other, submission → the node's
 /// `applied` report; then the idle agent's resident memory and CPU (against one wireguard-go's, the
 /// datapath it drives); then drift repair: `w-<id>` deleted (found by link events) and `n-<id>`
-/// deleted (found by the drift timer).
+/// deleted (found by the agent's watch of `/run/netns`).
 struct NodeDaemonBenchmark {
     let networks: Int
     let idleSeconds: Int
@@ -51,7 +51,8 @@ struct NodeDaemonBenchmark {
         try IdentityFile.write(fixture.node, to: identityPath)
 
         let agent = try AgentChild(
-            zmesh: zmeshPath, namespace: namespace, logPath: "\(directory.path)/agent.log",
+            zmesh: zmeshPath, namespace: namespace,
+            logPath: getenv("ZMESH_BENCH_AGENT_LOG").map { String(cString: $0) } ?? "\(directory.path)/agent.log",
             arguments: [
                 "node", "--registry", registry.url, "--identity", identityPath, "--farm", "\(farm)", "--public-ip",
                 "\(NodeBenchFixture.nodeAddress)", "--backend", "userspace", "--namespace-prefix", prefix,
@@ -121,7 +122,7 @@ struct NodeDaemonBenchmark {
         report("  drift repair, \(repairs) times each (until the device is back, up and configured):")
         report("    w-<id> deleted (link event):     median \(Stats(linkRepairs).median)  max \(Stats(linkRepairs).max)")
         report(
-            "    n-<id> deleted (drift timer, \(driftInterval) s): median \(Stats(namespaceRepairs).median)  max \(Stats(namespaceRepairs).max)"
+            "    n-<id> deleted (/run/netns event): median \(Stats(namespaceRepairs).median)  max \(Stats(namespaceRepairs).max)"
         )
     }
 
