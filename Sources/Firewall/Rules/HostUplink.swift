@@ -30,11 +30,7 @@ public struct HostUplink: Sendable, Hashable {
     public func table() throws(FirewallError) -> FirewallTable {
         guard !sources.isEmpty else { throw .invalid("\(tableName)", "no source prefixes to masquerade") }
         let up = try NFTSyntax.quoted(uplink)
-        var nat: [FirewallRule] = []
-        let v4 = sources.filter(\.isIPv4)
-        let v6 = sources.filter { !$0.isIPv4 }
-        if !v4.isEmpty { nat.append(try NFTSyntax.rule("oifname != \(up) ip saddr \(NFTSyntax.set(v4)) masquerade")) }
-        if !v6.isEmpty { nat.append(try NFTSyntax.rule("oifname != \(up) ip6 saddr \(NFTSyntax.set(v6)) masquerade")) }
+        let nat = try NFTSyntax.masquerade(sources, leaving: up, except: true)
         let forward = [
             try NFTSyntax.rule("oifname \(up) ct state established,related accept"),
             try NFTSyntax.rule("oifname \(up) drop"),

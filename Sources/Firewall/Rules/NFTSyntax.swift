@@ -60,4 +60,18 @@ enum NFTSyntax {
     static func family(_ address: IPAddress) -> String { address.isIPv4 ? "ip" : "ip6" }
 
     static func rule(_ text: String) throws(FirewallError) -> FirewallRule { try FirewallRule(text) }
+
+    /// Masquerade of `sources` (one rule per family present) leaving through `interface` (quoted), or
+    /// through any interface but it (`except`).
+    static func masquerade(_ sources: [IPPrefix], leaving interface: String, except: Bool = false)
+        throws(FirewallError) -> [FirewallRule]
+    {
+        let match = except ? "oifname != \(interface)" : "oifname \(interface)"
+        let v4 = sources.filter(\.isIPv4)
+        let v6 = sources.filter { !$0.isIPv4 }
+        var rules: [FirewallRule] = []
+        if !v4.isEmpty { rules.append(try rule("\(match) ip saddr \(set(v4)) masquerade")) }
+        if !v6.isEmpty { rules.append(try rule("\(match) ip6 saddr \(set(v6)) masquerade")) }
+        return rules
+    }
 }
