@@ -12,12 +12,18 @@ public struct NodeDesiredState: Sendable, Equatable {
     public var ndmz: NDMZState
     /// Sorted by network id.
     public var resources: [NetworkResourceState]
+    /// The `public` namespace (node setup with a ``PublicConfig``); `nil`: no namespace `public` is
+    /// made or removed.
+    public var publicNamespace: PublicNamespaceState?
 
-    public init(publicSide: NamespaceRef = .host, ndmz: NDMZState = NDMZState(), resources: [NetworkResourceState] = [])
-    {
+    public init(
+        publicSide: NamespaceRef = .host, ndmz: NDMZState = NDMZState(), resources: [NetworkResourceState] = [],
+        publicNamespace: PublicNamespaceState? = nil
+    ) {
         self.publicSide = publicSide
         self.ndmz = ndmz
         self.resources = resources.sorted { $0.id < $1.id }
+        self.publicNamespace = publicNamespace
     }
 
     /// One network to deploy on this node: its validated deployment and this node's WireGuard
@@ -40,12 +46,16 @@ public struct NodeDesiredState: Sendable, Equatable {
     /// and, unless `ndmzPolicy` is given, the policy ``NDMZUplinkState/policy(_:)`` derives from
     /// `uplink`. Without it (the default), the host is not touched and the ndmz has no way out.
     ///
+    /// With `public` (a dedicated public configuration), the node gets its `public` namespace
+    /// (``PublicNamespaceState``, open to the WireGuard ports of the NRs) and the public side is that
+    /// namespace, whatever `publicSide` says.
+    ///
     /// - Throws: ``DesiredStateError`` listing every conflict between networks (the same network
     ///   twice, one listen port used by two networks); nothing is desired then, and the caller keeps
     ///   what runs.
     public init(
         node: IdentityID, inputs: [Input], publicSide: NamespaceRef = .host, uplink: NDMZUplink? = nil,
-        ndmzPolicy: FirewallTable? = nil, current: NodeSnapshot? = nil
+        ndmzPolicy: FirewallTable? = nil, current: NodeSnapshot? = nil, public publicConfig: PublicConfig? = nil
     ) throws(DesiredStateError) {
         var problems: [String] = []
         var seen: [NetworkID: NetworkName] = [:]
@@ -89,8 +99,20 @@ public struct NodeDesiredState: Sendable, Equatable {
                 problems += error.problems
             }
         }
+        var publicState: PublicNamespaceState?
+        if let publicConfig {
+            do {
+                publicState = try PublicNamespaceState(
+                    config: publicConfig,
+                    wireGuardPorts: resources.compactMap(\.wireGuard.configuration.listenPort).filter { $0 != 0 })
+            } catch {
+                problems += error.problems
+            }
+        }
         guard problems.isEmpty else { throw DesiredStateError(problems: problems) }
-        self.init(publicSide: publicSide, ndmz: NDMZState(policy: policy, uplink: uplinkState), resources: resources)
+        self.init(
+            publicSide: publicState == nil ? publicSide : .named(Ownership.publicNamespace),
+            ndmz: NDMZState(policy: policy, uplink: uplinkState), resources: resources, publicNamespace: publicState)
     }
 }
 

@@ -38,6 +38,13 @@ public enum NamespaceRef: Sendable, Hashable, Comparable, CustomStringConvertibl
 /// host); on the host (the agent's own namespace) exactly the link `ndmz` (the host's end), the
 /// table `inet zmesh-host` and the setting `net.ipv4.ip_forward` (to turn it on, never off). Nothing
 /// else of the host: no other link, route, table or setting.
+///
+/// With a dedicated public configuration the public side is the namespace `public`, and then the
+/// agent owns it: the namespace, its links `public` (the macvlan, created from the host on the
+/// host's public interface, which is only named, never changed) and `lo`, its settings, its routes
+/// through `public`, its table `inet zmesh-public`, and the `w-<id>` links born there. A namespace
+/// `public` is the agent's only when the public side is `.named("public")` (the daemon makes it so
+/// only with a public configuration); otherwise it is foreign like any other.
 public enum Ownership {
     /// The node's ndmz namespace.
     public static let ndmzNamespace = "ndmz"
@@ -49,6 +56,10 @@ public enum Ownership {
     public static let hostUplinkInterface = interface("ndmz")
     /// The ndmz's end of its uplink (a link of the ndmz namespace, leading to the host).
     public static let ndmzUplinkInterface = interface("host")
+    /// The node's `public` namespace (with a dedicated public configuration).
+    public static let publicNamespace = "public"
+    /// The macvlan in the `public` namespace.
+    public static let publicInterface = interface("public")
 
     /// The NR namespace `n-<id>` of a network.
     public static func namespace(of id: NetworkID) -> String { id.namespaceName }
@@ -89,18 +100,28 @@ public enum Ownership {
 
     /// Whether an action stays within what the agent owns: the guard every plan passes through.
     public static func permits(_ action: NodeAction, publicSide: NamespaceRef) -> Bool {
+        let publicRef = NamespaceRef.named(publicNamespace)
+        let ownsPublic = publicSide == publicRef
+        func isPublic(_ namespace: NamespaceRef) -> Bool { ownsPublic && namespace == publicRef }
         func owned(_ namespace: NamespaceRef) -> Bool { namespace.name.map(ownsNamespace) ?? false }
         func publicWireGuard(_ namespace: NamespaceRef, _ link: InterfaceName) -> Bool {
-            namespace == publicSide && !owned(namespace) && networkID(ofWireGuard: link) != nil
+            namespace == publicSide && (!owned(namespace) || isPublic(namespace)) && networkID(ofWireGuard: link) != nil
+        }
+        /// The `public` namespace's own links (not the `w-<id>` passing through).
+        func publicLink(_ namespace: NamespaceRef, _ link: InterfaceName) -> Bool {
+            isPublic(namespace) && (link == publicInterface || link == loopback)
         }
         func hostUplink(_ namespace: NamespaceRef, _ link: InterfaceName) -> Bool {
             namespace == .host && link == hostUplinkInterface
         }
         switch action {
         case .createNamespace(let name), .deleteNamespace(let name):
-            return ownsNamespace(name)
+            return ownsNamespace(name) || isPublic(.named(name))
         case .setSysctl(let namespace, let setting, let value):
             return owned(namespace) || (namespace == .host && setting == .ipv4Forwarding && value == "1")
+                || (isPublic(namespace) && value == "0")
+        case .createMacvlan(let namespace, let link, _, let target):
+            return namespace == .host && isPublic(target) && link == publicInterface
         case .createBridge(let namespace, let link, _):
             return owned(namespace) && ownsLink(link, in: namespace) && link != loopback
         case .createVeth(let namespace, let link, let peer, let peerNamespace):
@@ -116,17 +137,20 @@ public enum Ownership {
         case .deleteLink(let namespace, let link):
             return (owned(namespace) && ownsLink(link, in: namespace) && link != loopback)
                 || publicWireGuard(namespace, link) || hostUplink(namespace, link)
+                || (publicLink(namespace, link) && link != loopback)
         case .setMTU(let namespace, let link, _), .setUp(let namespace, let link),
             .addAddress(let namespace, let link, _), .deleteAddress(let namespace, let link, _):
             return (owned(namespace) && ownsLink(link, in: namespace)) || hostUplink(namespace, link)
+                || publicLink(namespace, link)
         case .configureWireGuard(let namespace, let link, _):
             return owned(namespace) && ownsLink(link, in: namespace) && networkID(ofWireGuard: link) != nil
         case .replaceRoute(let namespace, let route), .deleteRoute(let namespace, let route):
-            return owned(namespace) && ownsLink(route.device, in: namespace)
+            return (owned(namespace) && ownsLink(route.device, in: namespace))
+                || (isPublic(namespace) && route.device == publicInterface)
         case .applyTable(let namespace, let table):
-            return owned(namespace) || (namespace == .host && table.name == .host)
+            return owned(namespace) || (namespace == .host && table.name == .host) || isPublic(namespace)
         case .deleteTable(let namespace, let name):
-            return owned(namespace) || (namespace == .host && name == .host)
+            return owned(namespace) || (namespace == .host && name == .host) || isPublic(namespace)
         }
     }
 

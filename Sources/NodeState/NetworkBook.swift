@@ -145,10 +145,12 @@ public struct NetworkBook: Sendable {
     }
 
     /// The desired state of the node from the wanted inputs (``NodeDesiredState/init(node:inputs:publicSide:ndmzPolicy:current:)``).
-    public func desiredState(publicSide: NamespaceRef = .host, uplink: NDMZUplink? = nil, current: NodeSnapshot?)
-        throws(DesiredStateError) -> NodeDesiredState
-    {
-        try NodeDesiredState(node: node, inputs: inputs, publicSide: publicSide, uplink: uplink, current: current)
+    public func desiredState(
+        publicSide: NamespaceRef = .host, uplink: NDMZUplink? = nil, current: NodeSnapshot?,
+        public publicConfig: PublicConfig? = nil
+    ) throws(DesiredStateError) -> NodeDesiredState {
+        try NodeDesiredState(
+            node: node, inputs: inputs, publicSide: publicSide, uplink: uplink, current: current, public: publicConfig)
     }
 
     /// Records what a reconcile of ``desiredState(publicSide:uplink:current:)`` did: `failures` per network

@@ -10,6 +10,7 @@ public import ZmeshModel
 /// | `setSysctl(ns, s, v)` | `NetworkNamespace.named(ns).setSysctl(.ipv4Forwarding / .ipv6Forwarding, to: v)` |
 /// | `createBridge(ns, l, mtu)` | `RouteNetlink(namespace: ns).createBridge(l, mtu: mtu)` |
 /// | `createVeth(ns, l, peer, peerNS)` | `RouteNetlink(namespace: ns).createVeth(l, peer: peer, peerNamespace: peerNS)` |
+/// | `createMacvlan(ns, l, parent, linkNS)` | `RouteNetlink(namespace: ns).createMacvlan(l, parent: parent, mode: .bridge, namespace: linkNS)` |
 /// | `createWireGuard(ns, l, mtu)` | `RouteNetlink(namespace: ns).createWireGuard(l, mtu: mtu)` (or wireguard-go started in `ns`) |
 /// | `moveLink(ns, l, target)` | `RouteNetlink(namespace: ns).move(l, to: target)` |
 /// | `deleteLink(ns, l)` | `RouteNetlink(namespace: ns).deleteLink(l)` |
@@ -27,6 +28,9 @@ public enum NodeAction: Sendable, Equatable, CustomStringConvertible {
     case createBridge(NamespaceRef, InterfaceName, mtu: UInt32?)
     /// The pair: `InterfaceName` in the first namespace, `peer` in `peerNamespace`. Both ends start down.
     case createVeth(NamespaceRef, InterfaceName, peer: InterfaceName, peerNamespace: NamespaceRef)
+    /// A macvlan (mode `bridge`) on `parent` of the first namespace, created directly in
+    /// `linkNamespace`; it starts down.
+    case createMacvlan(NamespaceRef, InterfaceName, parent: InterfaceName, linkNamespace: NamespaceRef)
     /// Created on the public side, so that its UDP socket lives there; it is then moved.
     case createWireGuard(NamespaceRef, InterfaceName, mtu: UInt32)
     /// The link arrives down, without addresses and routes; a WireGuard device keeps its configuration.
@@ -49,7 +53,7 @@ public enum NodeAction: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .createNamespace(let name), .deleteNamespace(let name): .named(name)
         case .setSysctl(let ns, _, _), .createBridge(let ns, _, _), .createVeth(let ns, _, _, _),
-            .createWireGuard(let ns, _, _), .moveLink(let ns, _, _), .deleteLink(let ns, _), .setMTU(let ns, _, _),
+            .createMacvlan(let ns, _, _, _), .createWireGuard(let ns, _, _), .moveLink(let ns, _, _), .deleteLink(let ns, _), .setMTU(let ns, _, _),
             .setUp(let ns, _), .addAddress(let ns, _, _), .deleteAddress(let ns, _, _), .replaceRoute(let ns, _),
             .deleteRoute(let ns, _), .configureWireGuard(let ns, _, _), .applyTable(let ns, _), .deleteTable(let ns, _):
             ns
@@ -74,6 +78,8 @@ public enum NodeAction: Sendable, Equatable, CustomStringConvertible {
         case .createBridge(let ns, let link, let mtu): "create bridge \(link)\(mtu.map { " mtu \($0)" } ?? "") in \(ns)"
         case .createVeth(let ns, let link, let peer, let peerNS):
             "create veth \(link) in \(ns), peer \(peer) in \(peerNS)"
+        case .createMacvlan(let ns, let link, let parent, let linkNS):
+            "create macvlan \(link) on \(parent) in \(ns), living in \(linkNS)"
         case .createWireGuard(let ns, let link, let mtu): "create wireguard \(link) mtu \(mtu) in \(ns)"
         case .moveLink(let ns, let link, let target): "move \(link) from \(ns) to \(target)"
         case .deleteLink(let ns, let link): "delete link \(link) in \(ns)"

@@ -33,6 +33,7 @@ public struct ReconcilePlan: Sendable, Equatable, CustomStringConvertible {
         builder.ndmz(desired.ndmz)
         builder.ndmzPolicy(desired.ndmz)
         if let uplink = desired.ndmz.uplink { builder.uplink(uplink) }
+        if let publicNamespace = desired.publicNamespace { builder.publicNamespace(publicNamespace) }
         let wanted = Set(desired.resources.map(\.id))
         builder.remove(networks: builder.presentNetworks().subtracting(wanted))
         for resource in desired.resources { builder.resource(resource) }
@@ -56,6 +57,11 @@ public struct ReconcilePlan: Sendable, Equatable, CustomStringConvertible {
         }
         if actual.namespaces[Ownership.ndmzNamespace] != nil {
             builder.actions.append(.deleteNamespace(Ownership.ndmzNamespace))
+        }
+        // The `public` namespace is the agent's only when it is the public side (see ``Ownership``);
+        // it goes after the NRs, whose WireGuard sockets live there, and takes its macvlan and table along.
+        if publicSide == .named(Ownership.publicNamespace), actual.namespaces[Ownership.publicNamespace] != nil {
+            builder.actions.append(.deleteNamespace(Ownership.publicNamespace))
         }
         return ReconcilePlan(builder.actions, publicSide: publicSide)
     }
@@ -143,6 +149,33 @@ private struct Builder {
             converge(state.ndmzEnd, in: ndmzRef, observed: Self.fresh(state.ndmzEnd.name, kind: "veth", mtu: 1500))
         }
         routes(ndmzRef, ndmz, desired: state.routes, managed: [state.ndmzEnd.name], recreated: recreated)
+    }
+
+    /// The `public` namespace: created if missing, forwarding off, `lo` up; its `zmesh-public` table
+    /// (before the macvlan comes up); the macvlan `public` (kept if it is a macvlan, otherwise what has
+    /// its name goes and it is created again from the host on its parent), its addresses, up; its
+    /// default routes. A macvlan already there is not checked for its parent (the snapshot does not
+    /// say which it is): a changed public interface needs the link deleted (or a teardown).
+    mutating func publicNamespace(_ state: PublicNamespaceState) {
+        let ref = NamespaceRef.named(state.namespace)
+        let existing = actual.namespaces[state.namespace]
+        if existing == nil { actions.append(.createNamespace(state.namespace)) }
+        let snapshot = existing ?? NamespaceSnapshot()
+        for setting in NamespaceSetting.allCases where snapshot.settings[setting] != "0" {
+            actions.append(.setSysctl(ref, setting, "0"))
+        }
+        if snapshot.links[Ownership.loopback]?.isUp != true { actions.append(.setUp(ref, Ownership.loopback)) }
+        tables(ref, snapshot, desired: [state.table])
+        var recreated: Set<InterfaceName> = []
+        if let link = snapshot.links[state.link.name], link.kind == "macvlan" {
+            converge(state.link, in: ref, observed: link)
+        } else {
+            if snapshot.links[state.link.name] != nil { actions.append(.deleteLink(ref, state.link.name)) }
+            actions.append(.createMacvlan(.host, state.link.name, parent: state.parent, linkNamespace: ref))
+            recreated.insert(state.link.name)
+            converge(state.link, in: ref, observed: Self.fresh(state.link.name, kind: "macvlan", mtu: 1500))
+        }
+        routes(ref, snapshot, desired: state.routes, managed: [state.link.name], recreated: recreated)
     }
 
     mutating func remove(networks: Set<NetworkID>) {

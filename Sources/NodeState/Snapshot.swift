@@ -12,7 +12,8 @@ public import ZmeshModel
 public struct NodeSnapshot: Sendable, Equatable {
     /// Every named namespace, by name.
     public var namespaces: [String: NamespaceSnapshot]
-    /// The namespace WireGuard sockets are born in (host or `public`).
+    /// The namespace WireGuard sockets are born in (host or `public`). When it is the agent's own
+    /// `public` namespace, this is that namespace whole, as it also is in ``namespaces``.
     public var publicSide: NamespaceSnapshot
     /// What of the host (the agent's own namespace) is node setup's: the link `ndmz` (the host's end
     /// of the ndmz uplink) with its addresses, the table `zmesh-host`, the setting

@@ -38,7 +38,8 @@ struct KernelModel {
         get {
             var out = NodeSnapshot(namespaces: named)
             if let name = publicSide.name {
-                out.namespaces[name] = nil
+                // The agent's own `public` namespace is listed as a namespace too (the reader does so).
+                if name != Ownership.publicNamespace { out.namespaces[name] = nil }
                 out.publicSide = named[name] ?? NamespaceSnapshot()
                 out.host = hostNamespace
             } else {
@@ -49,7 +50,7 @@ struct KernelModel {
         set {
             named = newValue.namespaces
             if let name = publicSide.name {
-                named[name] = newValue.publicSide
+                named[name] = name == Ownership.publicNamespace ? newValue.namespaces[name] : newValue.publicSide
                 hostNamespace = newValue.host
             } else {
                 hostNamespace = Self.merge(newValue.publicSide, newValue.host)
@@ -181,6 +182,13 @@ struct KernelModel {
             try modify(namespace, action) { $0.links[link] = ObservedLink(name: link, kind: "veth", isUp: false) }
             try modify(peerNamespace, action) { $0.links[peer] = ObservedLink(name: peer, kind: "veth", isUp: false) }
             pair(Place(namespace: namespace, link: link), Place(namespace: peerNamespace, link: peer))
+        case .createMacvlan(let namespace, let link, _, let linkNamespace):
+            // The parent is a host link the snapshot does not model; the macvlan must be new where it lives.
+            guard get(namespace) != nil else { throw refuse("no namespace for the parent") }
+            try modify(linkNamespace, action) { ns in
+                guard ns.links[link] == nil else { throw refuse("name taken") }
+                ns.links[link] = ObservedLink(name: link, kind: "macvlan", isUp: false)
+            }
         case .createWireGuard(let namespace, let link, let mtu):
             try modify(namespace, action) { ns in
                 guard ns.links[link] == nil else { throw refuse("name taken") }
@@ -230,7 +238,7 @@ struct KernelModel {
             try modify(namespace, action) { ns in
                 guard let device = ns.links[route.device] else { throw refuse("no such device") }
                 guard device.isUp else { throw refuse("network is down") }
-                if let gateway = route.gateway {
+                if let gateway = route.gateway, !Self.isLinkLocal(gateway) {
                     let reachable = device.addresses.contains { address in
                         (try? IPPrefix(address.address, length: address.prefixLength))?.contains(gateway) == true
                     }
@@ -262,6 +270,11 @@ struct KernelModel {
         case .deleteTable(let namespace, let name):
             try modify(namespace, action) { $0.tables[name] = nil }
         }
+    }
+
+    static func isLinkLocal(_ address: IPAddress) -> Bool {
+        guard case .v6(let v6) = address else { return false }
+        return v6.high >> 54 == 0x3fa
     }
 
     /// What a device holds after `update` (the WireGuard configuration protocol's semantics).

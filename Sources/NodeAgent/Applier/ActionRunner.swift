@@ -47,6 +47,11 @@ struct ActionRunner: Sendable {
             try routing(action, ref) { routing throws(RouteNLError) in
                 _ = try routing.createVeth(link, peer: peer, peerNamespace: peerNamespace)
             }
+        case .createMacvlan(let ref, let link, let parent, let linkRef):
+            let linkNamespace = try namespace(action, linkRef)
+            try routing(action, ref) { routing throws(RouteNLError) in
+                _ = try routing.createMacvlan(link, parent: parent, mode: .bridge, namespace: linkNamespace)
+            }
         case .createWireGuard(let ref, let link, let mtu):
             try createWireGuard(action, ref, link, mtu: mtu)
         case .moveLink(let ref, let link, let target):

@@ -64,6 +64,8 @@ public struct ApplyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .createBridge(_, let link, _): return ("create bridge", link.rawValue, place)
         case .createVeth(_, let link, let peer, let peerNamespace):
             return ("create veth", "\(link) (peer \(peer) in \(label(peerNamespace)))", place)
+        case .createMacvlan(_, let link, let parent, let linkNamespace):
+            return ("create macvlan", "\(link) (parent \(parent), in \(label(linkNamespace)))", place)
         case .createWireGuard(_, let link, _): return ("create wireguard", link.rawValue, place)
         case .moveLink(_, let link, let target): return ("move link", "\(link) to \(label(target))", place)
         case .deleteLink(_, let link): return ("delete link", link.rawValue, place)

@@ -6,7 +6,7 @@ extension NodeAction {
     /// The network whose NR the action belongs to, or `nil` for a node-level action (the ndmz itself,
     /// its `lo`, its policy table). An action belongs to network `<id>` when it runs in `n-<id>` (or
     /// creates or deletes it), or acts on `n-<id>` in the ndmz (the NR's veth end and routes through
-    /// it), or on `w-<id>` on the public side.
+    /// it), or on `w-<id>` on the public side. The `public` namespace and its macvlan are node-level.
     public var owningNetwork: NetworkID? {
         switch self {
         case .createNamespace(let name), .deleteNamespace(let name):
@@ -23,6 +23,7 @@ extension NodeAction {
         switch self {
         case .createNamespace, .deleteNamespace, .setSysctl, .applyTable, .deleteTable: nil
         case .createBridge(_, let link, _), .createVeth(_, let link, _, _), .createWireGuard(_, let link, _),
+            .createMacvlan(_, let link, _, _),
             .moveLink(_, let link, _), .deleteLink(_, let link), .setMTU(_, let link, _), .setUp(_, let link),
             .addAddress(_, let link, _), .deleteAddress(_, let link, _), .configureWireGuard(_, let link, _):
             link

@@ -26,15 +26,18 @@ actor AgentCore {
     private let watch: DriftWatch?
     /// Node setup's ndmz uplink (``NodeDaemonConfiguration/setsUpUplink``).
     private let setsUpUplink: Bool
+    /// Node setup's `public` namespace (``NodeDaemonConfiguration/publicConfig``).
+    private let publicConfig: PublicConfig?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     init(
         identity: Identity, reconciler: NodeReconciler, logger: Logger, changes: AsyncStream<Void>.Continuation,
-        watch: DriftWatch?, setsUpUplink: Bool = false
+        watch: DriftWatch?, setsUpUplink: Bool = false, publicConfig: PublicConfig? = nil
     ) {
         self.watch = watch
         self.setsUpUplink = setsUpUplink
+        self.publicConfig = publicConfig
         self.identity = identity
         self.reconciler = reconciler
         self.logger = logger
@@ -135,7 +138,8 @@ actor AgentCore {
         for round in 1...2 {
             let desired: NodeDesiredState
             do {
-                desired = try book.desiredState(publicSide: reconciler.layout.publicSide, uplink: uplink, current: snapshot)
+                desired = try book.desiredState(
+                    publicSide: reconciler.layout.publicSide, uplink: uplink, current: snapshot, public: publicConfig)
             } catch {
                 // The book refuses conflicting inputs one by one, so this is not expected.
                 logger.error("no desired state; the kernel is left as it is", metadata: ["error": "\(error)"])

@@ -53,7 +53,7 @@ public final class NodeDaemon: Service, Sendable {
         self.watch = watch
         self.core = AgentCore(
             identity: configuration.identity, reconciler: reconciler, logger: logger, changes: continuation,
-            watch: watch, setsUpUplink: configuration.setsUpUplink)
+            watch: watch, setsUpUplink: configuration.setsUpUplink, publicConfig: configuration.publicConfig)
         self.phaseBox = PhaseBox()
     }
 

@@ -1,3 +1,4 @@
+public import NodeState
 public import RegistryClient
 public import ZmeshCrypto
 public import ZmeshModel
@@ -26,17 +27,24 @@ public struct NodeDaemonConfiguration: Sendable {
     /// the ndmz policy protecting the host's addresses, read again before every reconcile. Off, the
     /// ndmz has no way out (network resources reach only each other's peers over WireGuard).
     public var setsUpUplink: Bool
+    /// Node setup: the node's dedicated public configuration. Given, the node gets its `public`
+    /// namespace (a macvlan on the public interface, the public addresses and routes, `zmesh-public`)
+    /// and its WireGuard links are born there; the reconciler's layout must then have the public
+    /// side `.named("public")`. `nil`: WireGuard links are born on the layout's public side, as before.
+    public var publicConfig: PublicConfig?
 
+    /// `publicIPs` empty with a `publicConfig`: the node registers the configuration's addresses.
     public init(
         identity: Identity, farm: UInt32, publicIPs: [IPAddress] = [], driftInterval: Duration = .seconds(10),
         reportInterval: Duration = .seconds(60), pollWait: Int = 30, eventDebounce: Duration = .milliseconds(300),
         watchesEvents: Bool = true,
         backoff: RetryPolicy = RetryPolicy(baseDelay: .milliseconds(500), maximumDelay: .seconds(30)),
-        setsUpUplink: Bool = false
+        setsUpUplink: Bool = false, publicConfig: PublicConfig? = nil
     ) {
         self.identity = identity
         self.farm = farm
-        self.publicIPs = publicIPs
+        self.publicIPs = publicIPs.isEmpty ? publicConfig?.publicAddresses ?? [] : publicIPs
+        self.publicConfig = publicConfig
         self.driftInterval = driftInterval
         self.reportInterval = reportInterval
         self.pollWait = pollWait

@@ -32,6 +32,10 @@ public struct NodeLayout: Sendable, Hashable {
         self.hostSide = hostSide
     }
 
+    /// Whether the public side is the agent's own `public` namespace (a node with a public
+    /// configuration), which the agent then creates, reads in full and removes.
+    public var ownsPublicNamespace: Bool { publicSide == .named(Ownership.publicNamespace) }
+
     /// The host's name (under `/run/netns`) of the agent's namespace `name`.
     public func hostName(of name: String) -> String { namespacePrefix + name }
 

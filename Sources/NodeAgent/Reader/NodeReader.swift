@@ -10,7 +10,9 @@ import ZmeshModel
 /// through ``NodeLayout``) in full — links with their addresses, main-table routes, `inet zmesh*`
 /// tables, WireGuard devices of `w-<id>` links, the forwarding sysctls —, of the public side only
 /// its `w-<id>` links (a create-then-move interrupted before the move), and of the host side only
-/// node setup's objects (the link `ndmz`, the table `zmesh-host`, `net.ipv4.ip_forward`). Foreign
+/// node setup's objects (the link `ndmz`, the table `zmesh-host`, `net.ipv4.ip_forward`). When the
+/// public side is the agent's `public` namespace (a node with a public configuration), that
+/// namespace is read in full, as `namespaces["public"]` and as the public side. Foreign
 /// namespaces are not entered; nothing is ever changed. Synchronous, like the modules it uses.
 public struct NodeReader: Sendable {
     public var layout: NodeLayout
@@ -31,7 +33,9 @@ public struct NodeReader: Sendable {
                 operation: "list", object: "named namespaces", namespace: NetworkNamespace.namedDirectory,
                 cause: .system(error))
         }
-        return names.compactMap(layout.agentName(of:)).filter(Ownership.ownsNamespace).sorted()
+        return names.compactMap(layout.agentName(of:)).filter { name in
+            Ownership.ownsNamespace(name) || (name == Ownership.publicNamespace && layout.ownsPublicNamespace)
+        }.sorted()
     }
 
     /// The snapshot of the whole node.
@@ -46,7 +50,11 @@ public struct NodeReader: Sendable {
                 throw error
             }
         }
-        return NodeSnapshot(namespaces: namespaces, publicSide: try readPublicSide(), host: try readHost())
+        // The agent's own `public` namespace is read whole, and is the public side as it is.
+        let publicSide =
+            layout.ownsPublicNamespace
+            ? namespaces[Ownership.publicNamespace] ?? NamespaceSnapshot() : try readPublicSide()
+        return NodeSnapshot(namespaces: namespaces, publicSide: publicSide, host: try readHost())
     }
 
     /// Everything the snapshot models of one of the agent's namespaces.

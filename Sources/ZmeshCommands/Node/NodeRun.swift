@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Logging
 import NodeAgent
+import NodeState
 import RegistryClient
 import SystemSupport
 import WireGuardNL
@@ -11,8 +12,9 @@ import ZmeshModel
 import Glibc
 #endif
 
-/// `zmesh node --registry URL --identity PATH --farm ID [--public-ip IP]… [--backend kernel|userspace|auto]`:
-/// the node agent (the default subcommand of `zmesh node`).
+/// `zmesh node --registry URL --identity PATH --farm ID [--public-ip IP]… [--backend kernel|userspace|auto]
+/// [--public-interface IF --public-address ADDR/LEN --public-gateway GW [--public-address6 ADDR/LEN
+/// --public-gateway6 GW]]`: the node agent (the default subcommand of `zmesh node`).
 public struct NodeRun: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "run",
@@ -61,6 +63,26 @@ public struct NodeRun: AsyncParsableCommand {
             """)
     public var uplink = true
 
+    @Option(
+        help: """
+            Node setup: the host interface of the node's dedicated public network. Given, the node gets its \
+            'public' namespace (a macvlan on this interface with --public-address, its gateway, table inet \
+            zmesh-public) and its WireGuard sockets live there. Also with --teardown, to remove it.
+            """)
+    public var publicInterface: String?
+
+    @Option(help: "The node's public IPv4 address with its prefix length (ADDR/LEN), with --public-interface.")
+    public var publicAddress: String?
+
+    @Option(help: "The IPv4 gateway of --public-address, on its subnet.")
+    public var publicGateway: String?
+
+    @Option(help: "The node's public IPv6 address with its prefix length (ADDR/LEN), optional.")
+    public var publicAddress6: String?
+
+    @Option(help: "The IPv6 gateway of --public-address6 (on its subnet, or link-local).")
+    public var publicGateway6: String?
+
     @Flag(help: "Remove every namespace, link, table and wireguard-go process zmesh made on this node, then exit.")
     public var teardown = false
 
@@ -81,7 +103,14 @@ public struct NodeRun: AsyncParsableCommand {
         guard (1...RegistryClient.maximumWaitSeconds).contains(pollWait) else {
             throw ValidationError("--poll-wait must be 1–\(RegistryClient.maximumWaitSeconds)")
         }
-        if teardown { return }
+        if teardown {
+            guard publicAddress == nil, publicGateway == nil, publicAddress6 == nil, publicGateway6 == nil else {
+                throw ValidationError("--teardown takes only --public-interface of the public options")
+            }
+            if let publicInterface { _ = try Self.interface(publicInterface) }
+            return
+        }
+        _ = try publicConfig()
         guard registry != nil else { throw ValidationError("--registry is required (except with --teardown)") }
         guard identity != nil else { throw ValidationError("--identity is required (except with --teardown)") }
         guard farm != nil else { throw ValidationError("--farm is required (except with --teardown)") }
@@ -93,7 +122,9 @@ public struct NodeRun: AsyncParsableCommand {
         var logger = ZmeshCommand.logger
         // One line per applied change is the point of the agent's log: info unless told otherwise.
         if getenv("ZMESH_LOG_LEVEL") == nil { logger.logLevel = .info }
-        let layout = NodeLayout(namespacePrefix: namespacePrefix)
+        // With a public configuration the WireGuard sockets live in the agent's `public` namespace.
+        let layout = NodeLayout(
+            namespacePrefix: namespacePrefix, publicSide: publicInterface == nil ? .host : .named(Ownership.publicNamespace))
         if teardown {
             // Removing needs no WireGuard: the backend only decides how links would be created.
             let kind = (try? Self.resolve(backend)) ?? .userspace
@@ -107,6 +138,7 @@ public struct NodeRun: AsyncParsableCommand {
         for text in publicIPs {
             do { addresses.append(try IPAddress(text)) } catch { throw ValidationError("--public-ip '\(text)': \(error)") }
         }
+        let publicConfig = try publicConfig()
         let node = try Self.loadOrCreateIdentity(at: identityPath, logger: logger)
         let client: RegistryClient
         do {
@@ -116,7 +148,8 @@ public struct NodeRun: AsyncParsableCommand {
         } catch { throw CommandError(error.description) }
         let configuration = NodeDaemonConfiguration(
             identity: node, farm: farm, publicIPs: addresses, driftInterval: .seconds(driftInterval),
-            reportInterval: .seconds(reportInterval), pollWait: pollWait, setsUpUplink: uplink)
+            reportInterval: .seconds(reportInterval), pollWait: pollWait, setsUpUplink: uplink,
+            publicConfig: publicConfig)
         logger.notice(
             "node agent starting",
             metadata: [
@@ -124,6 +157,49 @@ public struct NodeRun: AsyncParsableCommand {
             ])
         let daemon = NodeDaemon(configuration: configuration, client: client, reconciler: reconciler, logger: logger)
         try await daemon.runUntilSignalled()
+    }
+
+    /// The public configuration the options give, `nil` without `--public-interface`; every refusal
+    /// names the option and its value.
+    func publicConfig() throws(ValidationError) -> PublicConfig? {
+        guard let publicInterface else {
+            guard publicAddress == nil, publicGateway == nil, publicAddress6 == nil, publicGateway6 == nil else {
+                throw ValidationError("--public-address, --public-gateway and their IPv6 twins need --public-interface")
+            }
+            return nil
+        }
+        let parent = try Self.interface(publicInterface)
+        guard let publicAddress else { throw ValidationError("--public-interface '\(publicInterface)' needs --public-address") }
+        guard let publicGateway else { throw ValidationError("--public-interface '\(publicInterface)' needs --public-gateway") }
+        let ipv4 = try Self.parse("--public-address", publicAddress) { try AssignedAddress($0) }
+        let gateway4 = try Self.parse("--public-gateway", publicGateway) { try IPAddress($0) }
+        let ipv6 = try publicAddress6.map { text throws(ValidationError) in
+            try Self.parse("--public-address6", text) { try AssignedAddress($0) }
+        }
+        let gateway6 = try publicGateway6.map { text throws(ValidationError) in
+            try Self.parse("--public-gateway6", text) { try IPAddress($0) }
+        }
+        do {
+            return try PublicConfig(parent: parent, ipv4: ipv4, gateway4: gateway4, ipv6: ipv6, gateway6: gateway6)
+        } catch {
+            throw ValidationError("\(Self.option(of: error)) \(error)")
+        }
+    }
+
+    static func interface(_ text: String) throws(ValidationError) -> InterfaceName {
+        do { return try InterfaceName(text) } catch { throw ValidationError("--public-interface '\(text)': \(error)") }
+    }
+
+    static func parse<T>(_ option: String, _ text: String, _ body: (String) throws -> T) throws(ValidationError) -> T {
+        do { return try body(text) } catch { throw ValidationError("\(option) '\(text)': \(error)") }
+    }
+
+    /// The option a refused configuration value came from.
+    static func option(of error: PublicConfigError) -> String {
+        if error.value.hasPrefix("public IPv6 address") { return "--public-address6:" }
+        if error.value.hasPrefix("public IPv6 gateway") { return "--public-gateway6:" }
+        if error.value.hasPrefix("public gateway") { return "--public-gateway:" }
+        return "--public-address:"
     }
 
     /// glibc malloc arenas the agent may use (the main one and one more).
