@@ -38,25 +38,7 @@ extension RouteNetlink {
             defer { rtnl_link_put(peerLink) }
             rtnl_link_set_name(peerLink, peer.rawValue)
             if let mtu { rtnl_link_set_mtu(peerLink, mtu) }
-            guard let peerNamespace else {
-                try connection.check(rtnl_link_add(connection.socket, link, NLM_F_CREATE | NLM_F_EXCL), operation, object)
-                return try connection.fetchLink(name, for: operation).link
-            }
-            do {
-                try peerNamespace.withDescriptor { (fd: Int32) throws(RouteNLError) -> Void in
-                    rtnl_link_set_ns_fd(peerLink, fd)
-                    try connection.check(
-                        rtnl_link_add(connection.socket, link, NLM_F_CREATE | NLM_F_EXCL), operation, object)
-                }
-            } catch let error as RouteNLError {
-                throw error
-            } catch let error as SystemError {
-                throw LibNL.failure(
-                    error, FailureContext(operation: operation, object: object, namespace: connection.namespace),
-                    namespace: peerNamespace)
-            } catch {
-                throw connection.refusal(.library(code: NLE_FAILURE), operation, object, "\(error)")
-            }
+            try connection.add(link, placing: peerLink, in: peerNamespace, operation, object)
             return try connection.fetchLink(name, for: operation).link
         }
         return try finishCreation(created, name: name, master: master, up: up, operation: operation, object: object)
@@ -132,6 +114,34 @@ extension RouteNetlink {
             throw RouteNLError(
                 error.code, operation: operation, object: object, namespace: error.namespace,
                 reason: "\(error.operation) \(error.object) failed (\(error.reason)); the new link was deleted again")
+        }
+    }
+}
+
+extension Connection {
+    /// `RTM_NEWLINK` with `NLM_F_CREATE | NLM_F_EXCL` for `link`; when `namespace` is given, `placed`
+    /// (the link itself, or a veth's peer) is created there (`IFLA_NET_NS_FD`, never a pid).
+    func add(
+        _ link: OpaquePointer, placing placed: OpaquePointer, in namespace: NetworkNamespace?, _ operation: String,
+        _ object: String
+    ) throws(RouteNLError) {
+        guard let namespace else {
+            try check(rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL), operation, object)
+            return
+        }
+        do {
+            try namespace.withDescriptor { (fd: Int32) throws(RouteNLError) -> Void in
+                rtnl_link_set_ns_fd(placed, fd)
+                try check(rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL), operation, object)
+            }
+        } catch let error as RouteNLError {
+            throw error
+        } catch let error as SystemError {
+            throw LibNL.failure(
+                error, FailureContext(operation: operation, object: object, namespace: self.namespace),
+                namespace: namespace)
+        } catch {
+            throw refusal(.library(code: NLE_FAILURE), operation, object, "\(error)")
         }
     }
 }

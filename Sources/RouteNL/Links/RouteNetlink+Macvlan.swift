@@ -48,25 +48,7 @@ extension RouteNetlink {
             try connection.check(
                 rtnl_link_macvlan_set_mode(link, UInt32(bitPattern: rtnl_link_macvlan_str2mode(mode.rawValue))),
                 operation, object)
-            guard let namespace else {
-                try connection.check(rtnl_link_add(connection.socket, link, NLM_F_CREATE | NLM_F_EXCL), operation, object)
-                return
-            }
-            do {
-                try namespace.withDescriptor { (fd: Int32) throws(RouteNLError) -> Void in
-                    rtnl_link_set_ns_fd(link, fd)
-                    try connection.check(
-                        rtnl_link_add(connection.socket, link, NLM_F_CREATE | NLM_F_EXCL), operation, object)
-                }
-            } catch let error as RouteNLError {
-                throw error
-            } catch let error as SystemError {
-                throw LibNL.failure(
-                    error, FailureContext(operation: operation, object: object, namespace: connection.namespace),
-                    namespace: namespace)
-            } catch {
-                throw connection.refusal(.library(code: NLE_FAILURE), operation, object, "\(error)")
-            }
+            try connection.add(link, placing: link, in: namespace, operation, object)
         }
         guard let namespace else { return try link(named: name) }
         return try RouteNetlink(namespace: namespace).link(named: name)

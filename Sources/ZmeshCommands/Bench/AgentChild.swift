@@ -31,11 +31,7 @@ final class AgentChild {
     /// SIGTERM (the agent leaves its networks running), SIGKILL after 10 s.
     func stop() {
         guard isRunning else { return }
-        try? process.signal(SIGTERM)
-        if (try? process.waitForExit(timeout: .seconds(10))) == nil {
-            try? process.signal(SIGKILL)
-            _ = try? process.waitForExit(timeout: .seconds(5))
-        }
+        process.terminate(grace: .seconds(10))
         exit = .signalled(SIGTERM)
     }
 

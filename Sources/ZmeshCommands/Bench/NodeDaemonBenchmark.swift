@@ -83,7 +83,7 @@ struct NodeDaemonBenchmark {
         report("the agent process: \(networks) networks submitted one after another to the registry")
         report("  submission → the node's 'applied' status at the registry: median \(times.median)  max \(times.max)")
 
-        // Idle: the agent long-polls, its drift timer re-reads every \(driftInterval) s.
+        // Idle: the agent long-polls, and its drift timer re-reads the node.
         SpawnedProcess.sleep(.seconds(2))
         guard let before = ProcessSample.of(agent.process.id) else { throw agent.failure("exited") }
         SpawnedProcess.sleep(.seconds(idleSeconds))

@@ -36,26 +36,8 @@ struct ProcessSample {
 
     /// The wireguard-go processes serving `interface` (`wireguard-go [-f] NAME`).
     static func wireGuardGo(serving interface: String) -> [pid_t] {
-        processes { arguments in
+        SpawnedProcess.running { arguments in
             arguments.first.map { $0.hasSuffix("wireguard-go") } == true && arguments.last == interface
-        }
-    }
-
-    /// Processes whose arguments (`/proc/PID/cmdline`) satisfy `matches`.
-    static func processes(where matches: ([String]) -> Bool) -> [pid_t] {
-        guard let directory = opendir("/proc") else { return [] }
-        defer { closedir(directory) }
-        var found: [pid_t] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let pid = pid_t(name), pid != getpid(),
-                let bytes = try? FileIO.readFile("/proc/\(pid)/cmdline", limit: 1 << 14)
-            else { continue }
-            let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if matches(arguments) { found.append(pid) }
-        }
-        return found
+        }.map(\.id)
     }
 }

@@ -58,13 +58,7 @@ final class RegistryChild {
 
     private func stopProcess() { Self.stop(process) }
 
-    private static func stop(_ process: SpawnedProcess) {
-        try? process.signal(SIGTERM)
-        if (try? process.waitForExit(timeout: .seconds(10))) == nil {
-            try? process.signal(SIGKILL)
-            _ = try? process.waitForExit(timeout: .seconds(5))
-        }
-    }
+    private static func stop(_ process: SpawnedProcess) { process.terminate(grace: .seconds(10)) }
 
     private static func contents(of fd: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

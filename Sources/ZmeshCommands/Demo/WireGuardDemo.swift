@@ -222,30 +222,13 @@ final class DemoResources: Sendable {
 
     /// wireguard-go processes started as `wireguard-go -f NAME` for a NAME with `prefix` (from /proc).
     private static func daemons(servingInterfacesWithPrefix prefix: String) -> [SpawnedProcess] {
-        guard let proc = opendir("/proc") else { return [] }
-        defer { closedir(proc) }
-        var found: [SpawnedProcess] = []
-        while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), pid != getpid(),
-                let bytes = try? FileIO.readFile("/proc/\(pid)/cmdline", limit: 4096)
-            else { continue }
-            let arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            guard arguments.count >= 3, arguments[0].hasSuffix("wireguard-go"), arguments[1] == "-f",
-                arguments[2].hasPrefix(prefix)
-            else { continue }
-            found.append(SpawnedProcess(id: pid, executable: arguments[0]))
+        SpawnedProcess.running { arguments in
+            arguments.count >= 3 && arguments[0].hasSuffix("wireguard-go") && arguments[1] == "-f"
+                && arguments[2].hasPrefix(prefix)
         }
-        return found
     }
 
-    private static func stop(_ daemon: SpawnedProcess) {
-        try? daemon.signal(SIGTERM)
-        if (try? daemon.waitForExit(timeout: .seconds(3))) == nil {
-            try? daemon.signal(SIGKILL)
-            _ = try? daemon.waitForExit(timeout: .seconds(3))
-        }
-    }
+    private static func stop(_ daemon: SpawnedProcess) { daemon.terminate(grace: .seconds(3)) }
 }
 
 struct DemoFailure: Error, CustomStringConvertible {
