@@ -130,7 +130,7 @@ let package = Package(
             name: "ZmeshCommands",
             dependencies: [
                 "WireGuardNL", "ZmeshModel", "ZmeshCrypto", "SystemSupport", "RouteNL", "Firewall", "Deployments",
-                "MeshPlanner", "Registry", "RegistryClient", "ZmeshJSON", "NodeState", "NodeAgent",
+                "MeshPlanner", "Registry", "RegistryClient", "ZmeshJSON", "NodeState", "NodeAgent", "GridSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -238,15 +238,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
-        // Simulated nodes: each a network namespace plus a private mount namespace running a real `zmesh node`,
-        // a registry process on a simulated LAN. Shared by the node-grid tests (issue 7) and the grid (issue 8).
+        // The simulated grid: nodes are network namespaces plus private mount and PID namespaces running a real
+        // `zmesh node`, a registry process on a simulated internet. Shared by the grid tests and `zmesh demo`.
         .target(
             name: "GridSupport",
             dependencies: [
                 "SystemSupport", "ZmeshModel", "ZmeshCrypto", "Deployments", "MeshPlanner", "RegistryClient",
                 "ZmeshTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/GridSupport", swiftSettings: swiftSettings),
+            path: "integration/grid", swiftSettings: swiftSettings),
         .testTarget(
             name: "NodeGridTests",
             dependencies: [

@@ -48,8 +48,11 @@ public final class Grid: @unchecked Sendable {
     /// Builds the LAN and starts the registry, runs `body`, removes everything. When `body` throws,
     /// the tail of every log is written to standard error first; `ZMESH_GRID_LOGS=DIR` keeps a copy of
     /// all logs in `DIR/<tag>/` in every case.
-    public static func with<T>(agentLogLevel: String = "info", _ body: (Grid) throws -> T) throws -> T {
-        guard let binary = GridEnvironment.zmeshBinary else {
+    /// `binary` is the `zmesh` executable the grid runs (default: the one built next to the tests).
+    public static func with<T>(
+        agentLogLevel: String = "info", binary: String? = nil, _ body: (Grid) throws -> T
+    ) throws -> T {
+        guard let binary = binary ?? GridEnvironment.zmeshBinary else {
             throw GridError("build", "a grid", "the zmesh executable is not built next to the tests")
         }
         let fixture = NamespaceFixture.unscoped()
