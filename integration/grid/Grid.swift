@@ -36,6 +36,8 @@ public final class Grid: @unchecked Sendable {
     public let lanNamespace: String
     /// The `zmesh` executable.
     public let binary: String
+    /// The agents' `--backend`.
+    public let backend: String
     /// Runs commands (no proxy variables).
     public let command: GridCommand
     /// Runs agents: as ``command`` plus `ZMESH_LOG_LEVEL=<agentLogLevel>`.
@@ -48,16 +50,18 @@ public final class Grid: @unchecked Sendable {
     /// Builds the LAN and starts the registry, runs `body`, removes everything. When `body` throws,
     /// the tail of every log is written to standard error first; `ZMESH_GRID_LOGS=DIR` keeps a copy of
     /// all logs in `DIR/<tag>/` in every case.
-    /// `binary` is the `zmesh` executable the grid runs (default: the one built next to the tests).
+    /// `binary` is the `zmesh` executable the grid runs (default: the one built next to the tests);
+    /// `backend` the agents' `--backend` (`userspace`: wireguard-go; `kernel` in the QEMU guest).
     public static func with<T>(
-        agentLogLevel: String = "info", binary: String? = nil, _ body: (Grid) throws -> T
+        agentLogLevel: String = "info", binary: String? = nil, backend: String = "userspace", _ body: (Grid) throws -> T
     ) throws -> T {
         guard let binary = binary ?? GridEnvironment.zmeshBinary else {
             throw GridError("build", "a grid", "the zmesh executable is not built next to the tests")
         }
         let fixture = NamespaceFixture.unscoped()
         let directory = try TemporaryDirectory(prefix: "zt-\(fixture.tag)-grid")
-        let grid = Grid(fixture: fixture, directory: directory.path, binary: binary, agentLogLevel: agentLogLevel)
+        let grid = Grid(
+            fixture: fixture, directory: directory.path, binary: binary, agentLogLevel: agentLogLevel, backend: backend)
         fixture.addCleanup("remove \(directory.path)") { directory.remove() }
         let result = Result { () throws -> T in
             try grid.buildLAN()
@@ -78,8 +82,9 @@ public final class Grid: @unchecked Sendable {
         return try result.get()
     }
 
-    init(fixture: NamespaceFixture, directory: String, binary: String, agentLogLevel: String) {
+    init(fixture: NamespaceFixture, directory: String, binary: String, agentLogLevel: String, backend: String) {
         self.fixture = fixture
+        self.backend = backend
         self.directory = directory
         self.binary = binary
         lanNamespace = "zt-\(fixture.tag)-lan"

@@ -197,7 +197,7 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
         agentStarts += 1
         var arguments = ["node", "--registry", grid.registryURL, "--identity", identityPath, "--farm", String(farm)]
         if !hidden { arguments += ["--public-ip", ipv4] }
-        arguments += ["--backend", "userspace"] + extraArguments
+        arguments += ["--backend", grid.backend] + extraArguments
         let marker = "==== grid: agent start \(agentStarts): zmesh \(arguments.joined(separator: " "))\n"
         _ = try? FileIO.writeFile(GridCommand.readText(agentLog) + marker, to: agentLog)
         let launcher = try grid.agentCommand.start(enter + [grid.binary] + arguments, log: agentLog)
