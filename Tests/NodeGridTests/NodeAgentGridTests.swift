@@ -108,7 +108,7 @@ struct NodeAgentGridTests {
             print("grid: update adding a node, submit → applied \(applied.readable), → first ping to the new node \(firstNewPing.readable); the untouched pair's ping during it: \(result)")
             #expect(firstNew != nil)
             #expect(pairs.isEmpty, "pairs not pinging after the update: \(pairs)\n\(grid.diagnostics())")
-            #expect(result.sent > 0 && result.lostCount == 0, "the existing pair lost packets during the update: \(result)")
+            #expect(result.isClean, "the existing pair lost packets during the update: \(result)")
 
             // The existing peers were not touched: same handshake, same interface, same daemon.
             let after = try [one, two].map { try $0.latestHandshakes(network: network.id) }
@@ -154,7 +154,7 @@ struct NodeAgentGridTests {
             }
             let result = try ping.stop()
             print("grid: the working pair during node 3's failed update: \(result)")
-            #expect(result.sent > 0 && result.lostCount == 0, "\(result)")
+            #expect(result.isClean, "\(result)")
 
             // Node 3 kept nothing half-made of the failed version: no NR, no daemon.
             #expect(try !three.namespaces().contains(network.namespace))
@@ -256,7 +256,7 @@ struct NodeAgentGridTests {
             SpawnedProcess.sleep(.seconds(2))
             let results = [try forward.stop(), try backward.stop()]
             print("grid: agent kill -9 and restart, continuous pings: \(results[0]) / \(results[1])")
-            for result in results { #expect(result.sent > 0 && result.lostCount == 0, "\(result)") }
+            for result in results { #expect(result.isClean, "\(result)") }
             #expect(one.interfaceIndex(network.wireGuardInterface, inNamespace: network.namespace) == index, "w-<id> was re-created")
             #expect(one.interfaceIndex(network.bridge, inNamespace: network.namespace) == bridgeIndex, "b-<id> was re-created")
             #expect(one.wireGuardGoProcesses().map(\.pid) == daemons, "wireguard-go was restarted")
@@ -279,10 +279,10 @@ struct NodeAgentGridTests {
 
             let ping = try network.workload(one).startContinuousPing(to: try network.workload(two).ipv4)
             grid.registry.stop()
-            SpawnedProcess.sleep(.seconds(15))
+            SpawnedProcess.sleep(.seconds(60))
             let result = try ping.stop()
-            print("grid: 15 s without the registry, continuous ping: \(result)")
-            #expect(result.sent > 0 && result.lostCount == 0, "\(result)")
+            print("grid: 60 s without the registry, continuous ping: \(result)")
+            #expect(result.isClean, "\(result)")
             #expect(setup.nodes.allSatisfy { $0.agent?.isRunning == true }, "an agent exited without its registry")
             #expect(network.unreachablePairs().isEmpty)
 

@@ -88,7 +88,7 @@ struct NodeRebootGridTests {
                 "grid: stateless reboot of node 2: agent start → \(network.bridge) back \(back.readable), → first ping across (node 2 → node 1, workload re-attached) \(firstAcross.readable), → all 6 pairs \(allPairs.readable); \(actions.count) actions applied"
             )
             print("grid: stateless reboot, node 1 ↔ node 3 continuous pings: \(results[0]) / \(results[1])")
-            for result in results { #expect(result.sent > 0 && result.lostCount == 0, "the untouched pair lost packets: \(result)") }
+            for result in results { #expect(result.isClean, "the untouched pair lost packets: \(result)") }
 
             // Rebuilt from the registry: the same NR, uplink and listen port, a new wireguard-go, and the
             // registry hears version 0 applied from the same node id.
@@ -129,7 +129,7 @@ struct NodeRebootGridTests {
             #expect(try network.workload(two).firstPing(try network.workload(one).ipv4) != nil)
             let result = try ping.stop()
             print("grid: agent stopped with SIGTERM (exit \(String(describing: exit))), continuous ping across the stop: \(result)")
-            #expect(result.sent > 0 && result.lostCount == 0, "\(result)")
+            #expect(result.isClean, "\(result)")
             #expect(daemons.allSatisfy(ProcessTable.isAlive), "wireguard-go ended with the agent")
             let stopped = try one.hostState()
             #expect(stopped == running, "the stop changed the node:\n\(stopped)\nbefore:\n\(running)")

@@ -19,17 +19,21 @@ public final class ContinuousPing: @unchecked Sendable {
         public let longestLoss: Int
         /// Requests the kernel refused to send (no route, …): also lost.
         public let sendErrors: Int
+        /// Replies to a request that was already answered.
+        public let duplicates: Int
         public let maxRTTMilliseconds: Double
 
         public var lostCount: Int { sent - received }
+        /// Something was sent, and every request got exactly one reply.
+        public var isClean: Bool { sent > 0 && lostCount == 0 && duplicates == 0 }
 
         enum CodingKeys: String, CodingKey {
             case sent, received, lost
-            case longestLoss = "longest_loss", sendErrors = "send_errors", maxRTTMilliseconds = "max_rtt_ms"
+            case longestLoss = "longest_loss", sendErrors = "send_errors", duplicates, maxRTTMilliseconds = "max_rtt_ms"
         }
 
         public var description: String {
-            "\(sent) sent, \(received) received, \(lostCount) lost (longest run \(longestLoss)), max rtt \(maxRTTMilliseconds) ms"
+            "\(sent) sent, \(received) received, \(lostCount) lost (longest run \(longestLoss)), \(duplicates) duplicated, max rtt \(maxRTTMilliseconds) ms"
                 + (lost.isEmpty ? "" : ", lost seq \(lost.prefix(20).map(String.init).joined(separator: ","))")
         }
     }

@@ -5,7 +5,8 @@ import SystemSupport
 enum Scripts {
     /// `ping.py ADDRESS INTERVAL`: an ICMP(v6) echo request every INTERVAL seconds until SIGTERM or
     /// SIGINT, then up to 2 s more for outstanding replies; prints one JSON line: sent, received, the
-    /// sequence numbers lost, the longest run of lost requests, the largest round trip.
+    /// sequence numbers lost, the longest run of lost requests, replies to a request already answered
+    /// (duplicates), the largest round trip.
     static let ping = #"""
         import json, os, random, select, signal, socket, struct, sys, time
         address, interval = sys.argv[1], float(sys.argv[2])
@@ -29,7 +30,7 @@ enum Scripts {
             stop = True
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        sent, rtts, errors = {}, {}, 0
+        sent, rtts, errors, duplicates = {}, {}, 0, 0
         seq, next_send, drain_until = 0, time.monotonic(), None
         while True:
             now = time.monotonic()
@@ -60,17 +61,18 @@ enum Scripts {
                 if len(data) >= 8 and data[0] == reply:
                     _, _, _, rid, rseq = struct.unpack("!BBHHH", data[:8])
                     if rid == ident:
-                        for n in sent:
-                            if n & 0xffff == rseq and n not in rtts:
-                                rtts[n] = time.monotonic() - sent[n]
-                                break
+                        waiting = [n for n in sent if n & 0xffff == rseq and n not in rtts]
+                        if waiting:
+                            rtts[waiting[0]] = time.monotonic() - sent[waiting[0]]
+                        elif any(n & 0xffff == rseq for n in sent):
+                            duplicates += 1
         lost = [n for n in sorted(sent) if n not in rtts]
         longest, run, previous = 0, 0, None
         for n in lost:
             run = run + 1 if previous == n - 1 else 1
             longest, previous = max(longest, run), n
         print(json.dumps({"sent": len(sent), "received": len(rtts), "lost": lost[:100], "longest_loss": longest,
-                          "send_errors": errors, "max_rtt_ms": round(max(rtts.values(), default=0) * 1000, 3)}))
+                          "send_errors": errors, "duplicates": duplicates, "max_rtt_ms": round(max(rtts.values(), default=0) * 1000, 3)}))
         """#
 
     /// `tcp.py serve PORT`: accepts one connection, counts the bytes until EOF, answers the count.
