@@ -38,6 +38,7 @@ struct UpdateGridTests {
                 try !three.namespaces().contains(network.namespace) && three.wireGuardGoProcesses().isEmpty
             }
             let removed = ContinuousClock.now - start
+            SpawnedProcess.sleep(.seconds(2))
             let results = try pings.map { try $0.stop() }
             print("grid: update removing a node: submit → applied \(applied.readable), → node 3 clean \(removed.readable); the untouched pair: \(results.map(\.description).joined(separator: " / "))")
             for result in results { #expect(result.isClean, "the untouched pair lost packets: \(result)") }
@@ -98,6 +99,7 @@ struct UpdateGridTests {
                 #expect(!endpoints.contains("\(three.ipv4):"), "\(node) still has node 3's old endpoint: \(endpoints)")
             }
             let pairs = network.unreachablePairs()
+            SpawnedProcess.sleep(.seconds(2))
             let results = try pings.map { try $0.stop() }
             print("grid: endpoint change of node 3 (\(three.ipv4) → \(moved)): submit → applied \(applied.readable); the untouched pair: \(results.map(\.description).joined(separator: " / "))")
             #expect(pairs.isEmpty, "pairs not pinging after the endpoint change: \(pairs)\n\(grid.diagnostics())")

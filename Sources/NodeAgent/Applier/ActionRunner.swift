@@ -24,6 +24,11 @@ struct ActionRunner: Sendable {
         case .deleteNamespace(let name):
             let served = wireGuardInterface(ofNamespace: name)
             let pids = served.flatMap(daemons.process(serving:)).map { [$0] } ?? []
+            if let served, !pids.isEmpty {
+                // The TUN goes first, so its wireguard-go exits at once: left to the namespace's
+                // destruction, which the kernel finishes asynchronously, it lived on for seconds.
+                try? routing(action, .named(name)) { routing throws(RouteNLError) in try routing.deleteLink(served) }
+            }
             try attempt(action) { () throws(SystemError) in try NetworkNamespace.delete(named: layout.hostName(of: name)) }
             memory.forgetNamespace(.named(name))
             if let served { daemons.finish(pids, of: served) }

@@ -15,8 +15,9 @@ import Glibc
 /// daemons it finds: it knows them by their UAPI socket, and finds the process serving a socket from
 /// the socket's peer credentials (`SO_PEERCRED`), whether or not it started it.
 ///
-/// wireguard-go exits by itself within about 0.1 s when its TUN disappears (link deleted, or its
-/// namespace destroyed: measured), so removing a network needs no signal; the agent still waits for
+/// wireguard-go exits by itself within about 0.1 s when its TUN is deleted, so removing a network
+/// needs no signal (the TUN is deleted before its namespace: the kernel destroys a namespace
+/// asynchronously, and on a loaded node its TUN lived on for 5 s); the agent still waits for
 /// the exit (so the UDP port is free for the next network), reaps its own children, and ends a daemon
 /// that is still there after ``exitTimeout`` (its TUN kept alive by something else).
 final class UserspaceDaemons: Sendable {
