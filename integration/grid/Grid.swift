@@ -7,9 +7,11 @@ import Glibc
 #endif
 
 /// A simulated grid on one machine: a LAN namespace `zt-<tag>-lan` with a bridge (198.51.100.1/24,
-/// 2001:db8:100::1/64), a real `zmesh registry` process in it on 198.51.100.1:8080, and simulated nodes
-/// (``SimulatedNode``) attached to the bridge, each running a real `zmesh node`. Deployer commands run
-/// in the LAN namespace (``Deployer``). Documentation addresses only; no traffic leaves the namespaces.
+/// 2001:db8:100::1/64) that plays **the internet**, a real `zmesh registry` process in it on
+/// 198.51.100.1:8080, and simulated nodes (``SimulatedNode``), each running a real `zmesh node`: public
+/// nodes attached to the internet bridge with their own addresses, hidden nodes each behind their own
+/// NAT router (``NATRouter``) attached to it. Deployer commands run in the LAN (internet) namespace
+/// (``Deployer``). Documentation addresses only; no traffic leaves the namespaces.
 ///
 /// ```swift
 /// try Grid.with { grid in
@@ -32,7 +34,8 @@ public final class Grid: @unchecked Sendable {
     public var tag: String { fixture.tag }
     /// The grid's scratch directory: identities, specs, the registry database, every process's log.
     public let directory: String
-    /// The LAN namespace's name.
+    /// The LAN namespace's name: the simulated internet (its bridge ``bridge`` joins the public nodes,
+    /// the NAT routers' WAN sides and the registry).
     public let lanNamespace: String
     /// The `zmesh` executable.
     public let binary: String
@@ -131,18 +134,23 @@ public final class Grid: @unchecked Sendable {
         try Deployer(grid: self, name: name)
     }
 
-    /// Adds a simulated node (numbered from 1); its agent is not started.
+    /// Adds a simulated node (numbered from 1); its agent is not started. A `hidden` node sits behind
+    /// its own NAT router of that kind (``NATRouter``, namespace `zt-<tag>-rtr<i>`) instead of on the
+    /// internet bridge.
     @discardableResult
-    public func addNode() throws -> SimulatedNode {
-        let node = try SimulatedNode(index: nodes.count + 1, grid: self)
+    public func addNode(hidden: NATKind? = nil) throws -> SimulatedNode {
+        let node = try SimulatedNode(index: nodes.count + 1, grid: self, hidden: hidden)
         nodes.append(node)
         return node
     }
 
-    /// Adds `count` nodes.
-    public func addNodes(_ count: Int) throws -> [SimulatedNode] {
-        try (0..<count).map { _ in try addNode() }
+    /// Adds `count` nodes (all public, or all hidden behind routers of kind `hidden`).
+    public func addNodes(_ count: Int, hidden: NATKind? = nil) throws -> [SimulatedNode] {
+        try (0..<count).map { _ in try addNode(hidden: hidden) }
     }
+
+    /// The NAT routers of the hidden nodes.
+    public var routers: [NATRouter] { nodes.compactMap(\.router) }
 
     /// `zmesh identity new PATH`; the new identity's id.
     func zmeshIdentityNew(_ path: String) throws(GridError) -> String {

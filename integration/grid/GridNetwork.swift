@@ -40,7 +40,22 @@ public final class GridNetwork: @unchecked Sendable {
         try writeSpec(nodes)
         let output = creating ? try owner.create(spec: specPath) : try owner.update(spec: specPath)
         members = nodes
+        submitOutput = output
         return output
+    }
+
+    /// What the last ``submit(_:)`` printed (the plan's text).
+    public private(set) var submitOutput = ""
+
+    /// The access node of each hidden member (node id → access node id), from the plan the last
+    /// submission printed (`node <id>  hidden via <access>`).
+    public var accessNodes: [String: String] {
+        var result: [String: String] = [:]
+        for line in submitOutput.split(separator: "\n") where line.hasPrefix("node ") {
+            let words = line.split(separator: " ")
+            if words.count >= 5, words[2] == "hidden", words[3] == "via" { result[String(words[1])] = String(words[4]) }
+        }
+        return result
     }
 
     /// Waits until every member reports the newest version applied.
@@ -64,31 +79,65 @@ public final class GridNetwork: @unchecked Sendable {
         return workload
     }
 
+    /// Attaches a workload on every member that has none, all nodes at once (one thread per node);
+    /// the first error is thrown once every thread is done.
+    public func attachWorkloadsConcurrently(timeout: Duration = .seconds(60)) throws {
+        let nodes = members.filter { workloads[$0.index] == nil }
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var made: [Int: Workload] = [:]
+            var failure: (any Error)?
+        }
+        let results = Results()
+        let group = DispatchGroup()
+        for node in nodes {
+            group.enter()
+            // A thread per node (concurrentPerform would run only as many as there are cores).
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let id = self.id
+                    try Poll.require("\(self.bridge) with an address on \(node)", timeout: timeout, interval: .milliseconds(50), detail: {
+                        node.agentLogTail(15)
+                    }) { try node.bridgeAddresses(network: id).ipv4 != nil }
+                    let workload = try node.addWorkload(network: id, number: 1)
+                    results.lock.withLock { results.made[node.index] = workload }
+                } catch {
+                    results.lock.withLock { if results.failure == nil { results.failure = error } }
+                }
+            }
+            thread.start()
+        }
+        group.wait()
+        workloads.merge(results.made) { _, new in new }
+        if let failure = results.failure { throw failure }
+    }
+
+    /// Removes every workload this network attached (their namespaces).
+    public func removeWorkloads() throws {
+        for (index, workload) in workloads.sorted(by: { $0.key < $1.key }) {
+            try workload.node.removeWorkload(workload)
+            workloads[index] = nil
+        }
+    }
+
     /// Attaches a workload on every member that has none.
     public func attachWorkloads(timeout: Duration = .seconds(60)) throws {
         for node in members where workloads[node.index] == nil { try attachWorkload(on: node, timeout: timeout) }
     }
 
     /// Every ordered pair of member workloads whose ping (IPv4, and IPv6 when `ipv6` and both have one)
-    /// fails within `timeout`; empty when all pass. Waits per pair, so a network still converging gets
-    /// its time.
+    /// gets no reply within `timeout`; empty when all pass. All pairs are probed at once
+    /// (``connectivity(timeout:ipv6:samples:)``), each until its first reply, so a network still
+    /// converging gets its time.
     public func unreachablePairs(ipv6: Bool = false, timeout: Duration = .seconds(30)) -> [String] {
-        var failures: [String] = []
-        for a in members {
-            for b in members where a.index != b.index {
-                guard let source = workloads[a.index], let target = workloads[b.index] else {
-                    failures.append("node\(a.index)→node\(b.index): no workload")
-                    continue
-                }
-                if source.firstPing(target.ipv4, timeout: timeout) == nil {
-                    failures.append("\(source) → \(target.ipv4)")
-                }
-                if ipv6, let address = target.ipv6, source.ipv6 != nil, source.firstPing(address, timeout: timeout) == nil {
-                    failures.append("\(source) → \(address)")
-                }
-            }
+        var missing: [String] = []
+        for node in members where workloads[node.index] == nil { missing.append("node\(node.index): no workload") }
+        do {
+            return missing + (try connectivity(timeout: timeout, ipv6: ipv6, samples: 0)).unreachable
+        } catch {
+            return missing + ["the connectivity probe failed: \(error)"]
         }
-        return failures
     }
 
     /// The workload on `node` (attached before).

@@ -18,13 +18,22 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
     public let index: Int
     /// The host's name of its network namespace.
     public let name: String
-    /// Its LAN addresses (on `eth0`).
+    /// Its addresses on `eth0`: on the internet bridge for a public node (`198.51.100.(10 + i)`,
+    /// `2001:db8:100::(10 + i)`); for a hidden node, its private addresses on its NAT router's link
+    /// (host 2 of the router's /28, ``NATRouter/privateSubnet(forNode:)``, and `2001:db8:203:<i>::2`,
+    /// which goes no further than the router).
     public let ipv4: String
     public let ipv6: String
+    /// The NAT router a hidden node sits behind (`nil`: a public node, on the internet bridge itself).
+    public let router: NATRouter?
+    /// Whether the node is hidden behind a NAT router: it has no public address, dials out only, and
+    /// its agent registers without `--public-ip`.
+    public var isHidden: Bool { router != nil }
     /// The node's identity file and id (created with `zmesh identity new`).
     public let identityPath: String
     public let id: String
-    /// The LAN end of its veth (in the LAN namespace).
+    /// The internet bridge's end of its veth (in the LAN namespace); for a hidden node, its router's
+    /// WAN port.
     public let lanLink: String
 
     let grid: Grid
@@ -42,16 +51,25 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
     public private(set) var agent: AgentProcess?
     private var agentStarts = 0
 
-    public var description: String { "node\(index) (\(id.prefix(8)), \(ipv4))" }
+    public var description: String {
+        "node\(index) (\(id.prefix(8)), \(router.map { "hidden \(ipv4) behind \($0.wanIPv4)" } ?? ipv4))"
+    }
 
-    /// Makes the namespace, its uplink and its holder. On failure, what was made is removed.
-    init(index: Int, grid: Grid) throws {
+    /// Makes the namespace, its uplink (a port of the internet bridge, or for a `hidden` node a NAT
+    /// router of that kind) and its holder. What was made is removed by the grid's fixture.
+    init(index: Int, grid: Grid, hidden: NATKind? = nil) throws {
         self.index = index
         self.grid = grid
         name = "zt-\(grid.tag)-node\(index)"
-        ipv4 = "198.51.100.\(10 + index)"
-        ipv6 = "2001:db8:100::\(10 + index)"
-        lanLink = "l\(index)-\(grid.tag)"
+        if hidden != nil {
+            ipv4 = try NATRouter.privateSubnet(forNode: index).node
+            ipv6 = "2001:db8:203:\(index)::2"
+            lanLink = "r\(index)-\(grid.tag)"
+        } else {
+            ipv4 = "198.51.100.\(10 + index)"
+            ipv6 = "2001:db8:100::\(10 + index)"
+            lanLink = "l\(index)-\(grid.tag)"
+        }
         identityPath = "\(grid.directory)/node\(index).id"
         id = try grid.zmeshIdentityNew(identityPath)
 
@@ -63,16 +81,23 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
             let result = try command.run([ip, "netns", "delete", name])
             if !result.succeeded { throw GridError("delete namespace", name, result.description) }
         }
-        let lan = grid.lanNamespace
-        for step in [
-            [ip, "-n", lan, "link", "add", lanLink, "type", "veth", "peer", "name", "eth0", "netns", name],
-            [ip, "-n", lan, "link", "set", lanLink, "master", Grid.bridge, "up"],
-            [ip, "-n", name, "link", "set", "lo", "up"],
-            [ip, "-n", name, "addr", "add", "\(ipv4)/24", "dev", "eth0"],
-            [ip, "-n", name, "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"],
-            [ip, "-n", name, "link", "set", "eth0", "up"],
-        ] {
-            try grid.command.run(step).output()
+        if let hidden {
+            let router = try NATRouter(grid: grid, nodeIndex: index, kind: hidden)
+            self.router = router
+            try router.attach(nodeNamespace: name, nodeIPv4: ipv4, nodeIPv6: ipv6)
+        } else {
+            router = nil
+            let lan = grid.lanNamespace
+            for step in [
+                [ip, "-n", lan, "link", "add", lanLink, "type", "veth", "peer", "name", "eth0", "netns", name],
+                [ip, "-n", lan, "link", "set", lanLink, "master", Grid.bridge, "up"],
+                [ip, "-n", name, "link", "set", "lo", "up"],
+                [ip, "-n", name, "addr", "add", "\(ipv4)/24", "dev", "eth0"],
+                [ip, "-n", name, "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"],
+                [ip, "-n", name, "link", "set", "eth0", "up"],
+            ] {
+                try grid.command.run(step).output()
+            }
         }
 
         // The holder: `ip netns exec` execs unshare, which forks the new PID namespace's init (sh,
@@ -190,13 +215,14 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
     // MARK: The agent
 
     /// Starts `zmesh node` in the node: `--registry`, `--identity`, `--farm`, `--public-ip` (this
-    /// node's LAN address unless `hidden`), `--backend userspace`, then `extraArguments`. Its output is
-    /// appended to ``agentLog`` (`ZMESH_LOG_LEVEL` from ``Grid/agentLogLevel``).
-    public func startAgent(farm: UInt32, hidden: Bool = false, extraArguments: [String] = []) throws(GridError) {
+    /// node's internet address unless `hidden`, which defaults to ``isHidden``), `--backend`, then
+    /// `extraArguments`. Its output is appended to ``agentLog`` (`ZMESH_LOG_LEVEL` from
+    /// ``Grid/agentLogLevel``).
+    public func startAgent(farm: UInt32, hidden: Bool? = nil, extraArguments: [String] = []) throws(GridError) {
         if let agent, agent.isRunning { throw GridError("start the agent of", description, "it is already running") }
         agentStarts += 1
         var arguments = ["node", "--registry", grid.registryURL, "--identity", identityPath, "--farm", String(farm)]
-        if !hidden { arguments += ["--public-ip", ipv4] }
+        if !(hidden ?? isHidden) { arguments += ["--public-ip", ipv4] }
         arguments += ["--backend", grid.backend] + extraArguments
         let marker = "==== grid: agent start \(agentStarts): zmesh \(arguments.joined(separator: " "))\n"
         _ = try? FileIO.writeFile(GridCommand.readText(agentLog) + marker, to: agentLog)
