@@ -158,6 +158,43 @@ struct HiddenNodeGridTests {
         }
     }
 
+    @Test func aHiddenNodeWhoseSymmetricNATRebindsKeepsItsTunnel() throws {
+        try Grid.with { grid in
+            let mesh = try Mesh(grid)
+            let network = mesh.network
+            let five = mesh.hidden[1]
+            let router = try #require(five.router)
+            #expect(router.kind == .symmetric)
+            let accessID = try #require(network.accessNodes[five.id])
+            let access = try #require(mesh.nodes.first { $0.id == accessID })
+            let target = try #require(mesh.nodes.first { !$0.isHidden && $0.id != accessID })
+            let source = try network.workload(five)
+            #expect(source.firstPing(try network.workload(target).ipv4) != nil)
+            let key = try five.wireGuardPublicKey(network: network.id)
+            let before = try #require(try access.wireGuardEndpoints(network: network.id)[key] ?? nil)
+            #expect(before.hasPrefix("\(router.wanIPv4):"), "\(before)")
+
+            // Node 5's outside address changes under a continuous ping from its workload; WireGuard
+            // on the access node follows the authenticated packets to the new address and port.
+            let ping = try source.startContinuousPing(to: try network.workload(target).ipv4)
+            SpawnedProcess.sleep(.milliseconds(500))
+            let old = router.wanIPv4
+            try router.changeWANAddress(to: "198.51.100.199")
+            var after: String?
+            let roamed = Poll.until(timeout: .seconds(30), interval: .milliseconds(50)) {
+                after = try access.wireGuardEndpoints(network: network.id)[key] ?? nil
+                return after?.hasPrefix("198.51.100.199:") == true
+            }
+            SpawnedProcess.sleep(.seconds(1))
+            let result = try ping.stop()
+            print("grid: symmetric NAT rebinding \(old) → 198.51.100.199: \(access) sees \(five) at \(before) then \(after ?? "-") after \(roamed?.readable ?? "-"); continuous ping node5 → \(target): \(result)")
+            #expect(roamed != nil, "\(access) still sees \(five) at \(after ?? "-")")
+            #expect(source.firstPing(try network.workload(target).ipv4) != nil)
+            #expect(try router.wanDestinations().allSatisfy { [Grid.registryAddress, access.ipv4].contains($0) })
+            #expect(network.unreachablePairs(ipv6: true).isEmpty)
+        }
+    }
+
     /// Run in a router: one TCP connection and one datagram to the hidden node's listener (ports 7001, 7002).
     static let controlSend = """
         import socket, sys

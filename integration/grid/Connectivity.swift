@@ -34,7 +34,7 @@ public struct PairResult: Sendable, CustomStringConvertible {
 
 /// What an all-pairs probe of a ``GridNetwork`` saw (``GridNetwork/connectivity(timeout:ipv6:samples:)``).
 public struct ConnectivityMatrix: Sendable, CustomStringConvertible {
-    /// Every ordered pair of member workloads, sorted by source then target.
+    /// Every ordered pair of member workloads probed, sorted by source then target.
     public let pairs: [PairResult]
     /// How long the probe ran.
     public let elapsed: Duration
@@ -70,9 +70,12 @@ extension GridNetwork {
     /// the median round trip (over requests sent after the first reply: earlier ones may have waited
     /// in WireGuard's queue for a handshake). Targets that never answer are given up after `timeout`. Pairs without a
     /// workload count as unreachable.
-    public func connectivity(timeout: Duration = .seconds(30), ipv6: Bool = true, samples: Int = 5) throws
-        -> ConnectivityMatrix
-    {
+    ///
+    /// `only` restricts the probe to the ordered pairs (source, target node indexes) it accepts.
+    public func connectivity(
+        timeout: Duration = .seconds(30), ipv6: Bool = true, samples: Int = 5, only: ((Int, Int) -> Bool)? = nil
+    ) throws -> ConnectivityMatrix {
+        let included = only ?? { _, _ in true }
         let grid = owner.grid
         let script = try grid.script("probe.py", Scripts.probe)
         let python = GridEnvironment.path("python3")
@@ -85,8 +88,10 @@ extension GridNetwork {
         let start = ContinuousClock.now
         let seconds = String(format: "%.3f", timeout.milliseconds / 1000)
         for source in sources {
+            guard members.contains(where: { $0.index != source.node.index && included(source.node.index, $0.index) })
+            else { continue }
             var targets: [String] = []
-            for node in members where node.index != source.node.index {
+            for node in members where node.index != source.node.index && included(source.node.index, node.index) {
                 guard let target = workloads[node.index] else { continue }
                 targets.append("\(node.index),4,\(target.ipv4)")
                 if ipv6, source.ipv6 != nil, let address = target.ipv6 { targets.append("\(node.index),6,\(address)") }
@@ -119,7 +124,7 @@ extension GridNetwork {
         func duration(_ seconds: Double?) -> Duration? { seconds.map { .nanoseconds(Int64($0 * 1e9)) } }
         var pairs: [PairResult] = []
         for a in members {
-            for b in members where a.index != b.index {
+            for b in members where a.index != b.index && included(a.index, b.index) {
                 let found = results[a.index]?[b.index]
                 let probed6 = ipv6 && workloads[a.index]?.ipv6 != nil && workloads[b.index]?.ipv6 != nil
                 pairs.append(

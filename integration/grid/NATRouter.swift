@@ -37,7 +37,7 @@ public final class NATRouter: @unchecked Sendable, CustomStringConvertible {
     /// The router's network namespace (in the host's `/run/netns`).
     public let namespace: String
     /// Its address on the internet bridge (what the hidden node's traffic comes from).
-    public let wanIPv4: String
+    public private(set) var wanIPv4: String
     /// Its address on the hidden node's link (the node's default gateway).
     public let lanIPv4: String
     public let lanIPv6: String
@@ -159,6 +159,17 @@ public final class NATRouter: @unchecked Sendable, CustomStringConvertible {
         defer { unlink(path) }
         let shell = [GridEnvironment.path("sh"), "-c", #"f=$1; shift; exec "$@" <"$f""#, "sh", path]
         return try grid.command.run(enter + shell + argv, timeout: timeout)
+    }
+
+    /// Gives the router a new WAN address (`198.51.100.x`, not in use), as an ISP's NAT rebinding
+    /// would: the kernel forgets the masqueraded flows of the old one, so the hidden node's next packets
+    /// leave from the new address (and, for a symmetric router, new random ports).
+    public func changeWANAddress(to address: String) throws(GridError) {
+        let ip = GridEnvironment.path("ip")
+        // The old one goes first: deleting a primary address takes its secondaries with it.
+        try run([ip, "addr", "delete", "\(wanIPv4)/24", "dev", "wan"]).output()
+        try run([ip, "addr", "add", "\(address)/24", "dev", "wan"]).output()
+        wanIPv4 = address
     }
 
     /// The packets a named counter (`input_drops`, `forward_drops`) has counted.
