@@ -14,7 +14,7 @@ packages=(
   pkg-config libmnl-dev linux-libc-dev libnl-3-dev libnl-route-3-dev libsodium-dev libcurl4-openssl-dev
   libnftables-dev wireguard-tools wireguard-go iproute2 nftables iputils-ping
   qemu-system-x86 cpio kmod xz-utils procps
-  python3 openssl tcpdump
+  python3 openssl tcpdump curl
 )
 
 missing=()

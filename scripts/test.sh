@@ -2,7 +2,7 @@
 # Every test: installs what is missing, builds, runs the Swift test suite (unit, golden-byte, and
 # privileged namespace/wireguard-go tests when run as root), then the simulated grid's scenarios (real
 # agents, registry and wireguard-go in namespaces), then boots a stock Debian kernel in QEMU and runs
-# the kernel-WireGuard checks there.
+# the kernel-WireGuard checks and `zmesh demo --backend kernel` there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,3 +24,8 @@ bin=$(swift build -c release --show-bin-path)
 # The node agent's checks need nftables (NAT, conntrack), veth and bridge: modules in Debian's cloud kernel.
 integration/vm/run.sh --timeout 1500 --module nf_tables --module nft_chain_nat --module nft_masq --module nft_ct \
   --module veth --module bridge --bin "$bin/zmesh" --bin "$bin/zmesh-kernel-checks" -- zmesh-kernel-checks
+
+# The simulated grid of `zmesh demo` (registry, 3 public and 2 hidden nodes behind NAT routers, real
+# agents) with the kernel's WireGuard in the guest: about a minute under TCG.
+echo "== zmesh demo with kernel WireGuard in a QEMU guest"
+integration/vm/grid.sh --zmesh "$bin/zmesh"
