@@ -65,7 +65,7 @@ struct RuleSetTests {
                 \t\tiifname "lo" accept
                 \t\tct state established,related accept
                 \t\tct state invalid drop
-                \t\tiifname "nr-*" meta l4proto { icmp, ipv6-icmp } accept
+                \t\tiifname "nr-*" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
                 \t\tiifname "nr-*" drop
                 \t\tiifname "pub0" icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept
                 \t\tiifname "pub0" udp sport 67 udp dport 68 accept

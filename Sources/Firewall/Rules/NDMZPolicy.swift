@@ -9,7 +9,8 @@ public import ZmeshModel
 ///   and DHCP replies when asked;
 /// - no forwarding between network resources;
 /// - no path from a network resource to the protected destinations (the host's own addresses and
-///   the operator's LAN) except the default gateway, and none to the ndmz's own addresses.
+///   the operator's LAN) except the default gateway, and none to the ndmz's own addresses (not even
+///   an echo request: resources get neighbour discovery only).
 public struct NDMZPolicy: Sendable, Hashable {
     public var tableName: TableName
     /// The ndmz's uplink (towards the host or the public namespace and the internet).
@@ -62,10 +63,11 @@ public struct NDMZPolicy: Sendable, Hashable {
             "iifname \"lo\" accept",
             "ct state established,related accept",
             "ct state invalid drop",
-            "iifname \(nr) meta l4proto { icmp, ipv6-icmp } accept",
+            // Neighbour discovery only, from resources as from the public side (no echo: a tenant
+            // cannot even ping its gateway; no MLD or redirects); ICMP errors about connections the
+            // ndmz made or forwarded come in as `related` above.
+            "iifname \(nr) icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept",
             "iifname \(nr) drop",
-            // Neighbour discovery only (no echo, MLD or redirects); ICMP errors about connections
-            // the ndmz made come in as `related` above.
             "iifname \(pub) icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept",
         ]
         if acceptsDHCPReplies { input.append("iifname \(pub) udp sport 67 udp dport 68 accept") }
