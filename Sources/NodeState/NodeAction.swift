@@ -68,6 +68,15 @@ public enum NodeAction: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the action creates or configures a WireGuard device (its peers may then need their
+    /// first handshake: ``HandshakeKicks``).
+    public var touchesWireGuard: Bool {
+        switch self {
+        case .createWireGuard, .configureWireGuard: true
+        default: false
+        }
+    }
+
     /// One line for the log. Secrets never appear: a WireGuard update names what changes, not keys'
     /// private halves.
     public var description: String {

@@ -30,12 +30,18 @@ actor AgentCore {
     private let publicConfig: PublicConfig?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Peers whose first handshake may have been lost (``HandshakeKicks``).
+    private var handshakeKicks = HandshakeKicks()
+    /// Told after a reconcile that created or configured a WireGuard device.
+    private let peerChanges: AsyncStream<Void>.Continuation?
 
     init(
         identity: Identity, reconciler: NodeReconciler, logger: Logger, changes: AsyncStream<Void>.Continuation,
-        watch: DriftWatch?, setsUpUplink: Bool = false, publicConfig: PublicConfig? = nil
+        watch: DriftWatch?, setsUpUplink: Bool = false, publicConfig: PublicConfig? = nil,
+        peerChanges: AsyncStream<Void>.Continuation? = nil
     ) {
         self.watch = watch
+        self.peerChanges = peerChanges
         self.setsUpUplink = setsUpUplink
         self.publicConfig = publicConfig
         self.identity = identity
@@ -135,6 +141,7 @@ actor AgentCore {
             uplink = facts
         }
         var created: Set<String> = []
+        let historyMark = appliedHistory.endIndex
         for round in 1...2 {
             let desired: NodeDesiredState
             do {
@@ -176,11 +183,39 @@ actor AgentCore {
         createdNamespaces = created
         generation += 1
         changes.yield()
+        if appliedHistory.suffix(from: historyMark).contains(where: \.touchesWireGuard) { peerChanges?.yield() }
         if let watch {
             let wanted = wantedNamespaces()
             let recreated = created
             await BlockingLane.run { watch.sync(wanted: wanted, recreated: recreated) }
         }
+    }
+
+    /// Adds again the peers whose first handshake is overdue (``HandshakeKicks``), after reading
+    /// the node; whether a peer still waits for its first handshake.
+    func kickHandshakes() async -> Bool {
+        await enter()
+        defer { leave() }
+        guard let read = await readSnapshot() else { return false }
+        snapshot = read
+        let actions = handshakeKicks.due(in: read, at: .now)
+        let reconciler = self.reconciler
+        for action in actions {
+            guard case .configureWireGuard(let ref, let link, let update) = action, let peer = update.peers.first else { continue }
+            let result = await BlockingLane.run { () -> Result<Void, ApplyError> in
+                do throws(ApplyError) { return .success(try reconciler.apply(action)) } catch { return .failure(error) }
+            }
+            if case .failure(let error) = result {
+                logger.warning("cannot add a peer again", metadata: ["error": "\(error)"])
+                break
+            }
+            if !peer.remove {
+                logger.info(
+                    "no first handshake yet; peer added again so that WireGuard initiates at once",
+                    metadata: ["namespace": "\(ref)", "interface": "\(link)", "peer": "\(peer.publicKey.base64)"])
+            }
+        }
+        return handshakeKicks.isWaiting
     }
 
     /// The host side's facts for the ndmz uplink, or `nil` (logged) when they cannot be read: the

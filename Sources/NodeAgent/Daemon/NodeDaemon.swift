@@ -27,6 +27,7 @@ public final class NodeDaemon: Service, Sendable {
     private let core: AgentCore
     private let changes: AsyncStream<Void>
     private let kicks: AsyncStream<Void>
+    private let peerChanges: AsyncStream<Void>
     private let watch: DriftWatch?
     private let phaseBox: PhaseBox
 
@@ -48,12 +49,15 @@ public final class NodeDaemon: Service, Sendable {
         self.changes = changes
         let (kicks, kicker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.kicks = kicks
+        let (peerChanges, peerChanged) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.peerChanges = peerChanges
         let watch =
             configuration.watchesEvents ? DriftWatch(layout: reconciler.layout, logger: logger, kicks: kicker) : nil
         self.watch = watch
         self.core = AgentCore(
             identity: configuration.identity, reconciler: reconciler, logger: logger, changes: continuation,
-            watch: watch, setsUpUplink: configuration.setsUpUplink, publicConfig: configuration.publicConfig)
+            watch: watch, setsUpUplink: configuration.setsUpUplink, publicConfig: configuration.publicConfig,
+            peerChanges: peerChanged)
         self.phaseBox = PhaseBox()
     }
 
@@ -98,6 +102,7 @@ public final class NodeDaemon: Service, Sendable {
             group.addTask { await self.repairOnTimer() }
             group.addTask { await self.repairOnEvents() }
             group.addTask { await self.report() }
+            group.addTask { await self.kickFirstHandshakes() }
             await group.waitForAll()
         }
     }
@@ -198,6 +203,14 @@ public final class NodeDaemon: Service, Sendable {
             }
         } onCancel: {
             watch.stopAll()
+        }
+    }
+
+    /// After WireGuard devices changed: every quarter second, adds again the peers whose first
+    /// handshake is overdue, until no peer waits for one (``HandshakeKicks``).
+    private func kickFirstHandshakes() async {
+        for await _ in peerChanges {
+            while await Self.sleep(.milliseconds(250)), await core.kickHandshakes() {}
         }
     }
 
