@@ -10,7 +10,7 @@ import Glibc
 /// `zmesh demo` end to end: the real binary builds its grid (registry, 3 public and 2 hidden nodes with
 /// real agents), reports, and leaves nothing behind — after a normal run, after SIGTERM half-way, and
 /// after `--keep` then `--remove TAG`.
-@Suite("zmesh demo", .requiresGrid, .serialized)
+@Suite("zmesh demo", .requiresGrid, .requiresUserspaceWireGuard(KernelSkip.demoBackend), .serialized)
 struct DemoCommandGridTests {
     static var binary: String { GridEnvironment.zmeshBinary ?? "zmesh" }
 

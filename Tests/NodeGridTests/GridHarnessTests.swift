@@ -32,7 +32,8 @@ struct GridHarnessTests {
             """)
     }
 
-    @Test func twoNodesRunWireGuardGoUnderTheSameNameWithoutClashing() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.runsWireGuardGo))
+    func twoNodesRunWireGuardGoUnderTheSameNameWithoutClashing() throws {
         try Grid.with { grid in
             let nodes = try grid.addNodes(2)
             for node in nodes { try node.run(["wireguard-go", "w-test"]).output() }
@@ -134,7 +135,8 @@ struct GridHarnessTests {
         }
     }
 
-    @Test func everythingIsRemovedEvenWhenTheBodyThrows() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.runsWireGuardGo))
+    func everythingIsRemovedEvenWhenTheBodyThrows() throws {
         struct Planned: Error {}
         var tag = ""
         var processes: [ProcessTable.Entry] = []

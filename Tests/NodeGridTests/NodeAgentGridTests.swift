@@ -44,7 +44,8 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test func aNetworkOverThreeNodesConnectsEveryPairOfWorkloads() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    func aNetworkOverThreeNodesConnectsEveryPairOfWorkloads() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let network = try GridNetwork(owner: setup.owner)
@@ -84,7 +85,8 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test func addingANodeKeepsTheExistingTunnelsAndBringsUpTheNewPairs() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    func addingANodeKeepsTheExistingTunnelsAndBringsUpTheNewPairs() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let (one, two, three) = (setup.nodes[0], setup.nodes[1], setup.nodes[2])
@@ -227,7 +229,8 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test func anAgentKilledAndRestartedLosesNoTraffic() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    func anAgentKilledAndRestartedLosesNoTraffic() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 2)
             let (one, two) = (setup.nodes[0], setup.nodes[1])

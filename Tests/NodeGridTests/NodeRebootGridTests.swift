@@ -41,7 +41,8 @@ struct NodeRebootGridTests {
         #expect(state.wireGuardSockets == ["\(network.wireGuardInterface).sock"], "\(node): \(state)")
     }
 
-    @Test func aRebootedNodeRebuildsItsNetworkFromTheRegistryAlone() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wireGuardGoProcesses))
+    func aRebootedNodeRebuildsItsNetworkFromTheRegistryAlone() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let (one, two, three) = (setup.nodes[0], setup.nodes[1], setup.nodes[2])
@@ -103,7 +104,8 @@ struct NodeRebootGridTests {
         }
     }
 
-    @Test func aStoppedAgentLeavesItsNetworkRunningAndTeardownRemovesAllItMade() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wireGuardGoProcesses))
+    func aStoppedAgentLeavesItsNetworkRunningAndTeardownRemovesAllItMade() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 2)
             let (one, two) = (setup.nodes[0], setup.nodes[1])

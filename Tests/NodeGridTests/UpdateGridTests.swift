@@ -14,7 +14,8 @@ import Glibc
 struct UpdateGridTests {
     typealias Setup = NodeAgentGridTests.Setup
 
-    @Test func removingANodeTakesItsTunnelsDownAndLeavesTheOthersUntouched() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    func removingANodeTakesItsTunnelsDownAndLeavesTheOthersUntouched() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let (one, two, three) = (setup.nodes[0], setup.nodes[1], setup.nodes[2])
@@ -59,7 +60,8 @@ struct UpdateGridTests {
         }
     }
 
-    @Test func aNodeChangingItsEndpointIsReachedAtTheNewOne() throws {
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    func aNodeChangingItsEndpointIsReachedAtTheNewOne() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let (one, two, three) = (setup.nodes[0], setup.nodes[1], setup.nodes[2])

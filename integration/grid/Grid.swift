@@ -54,9 +54,11 @@ public final class Grid: @unchecked Sendable {
     /// the tail of every log is written to standard error first; `ZMESH_GRID_LOGS=DIR` keeps a copy of
     /// all logs in `DIR/<tag>/` in every case.
     /// `binary` is the `zmesh` executable the grid runs (default: the one built next to the tests);
-    /// `backend` the agents' `--backend` (`userspace`: wireguard-go; `kernel` in the QEMU guest).
+    /// `backend` the agents' `--backend` (`userspace`: wireguard-go; `kernel` in the QEMU guest); by
+    /// default ``GridEnvironment/defaultBackend`` (`ZMESH_GRID_BACKEND`, else `userspace`).
     public static func with<T>(
-        agentLogLevel: String = "info", binary: String? = nil, backend: String = "userspace", _ body: (Grid) throws -> T
+        agentLogLevel: String = "info", binary: String? = nil, backend: String = GridEnvironment.defaultBackend,
+        _ body: (Grid) throws -> T
     ) throws -> T {
         guard let binary = binary ?? GridEnvironment.zmeshBinary else {
             throw GridError("build", "a grid", "the zmesh executable is not built next to the tests")

@@ -54,10 +54,34 @@ public enum GridEnvironment {
         commonTools + (backend == "userspace" ? userspaceTools : [])
     }
 
-    /// `nil` when the grid of the tests (userspace backend, the zmesh built next to the runner) can be
+    /// The environment variable that sets the tests' backend: `ZMESH_GRID_BACKEND=kernel` runs every
+    /// grid of the tests with the kernel's WireGuard (the QEMU guest: `integration/vm/grid.sh --tests`).
+    public static let backendVariable = "ZMESH_GRID_BACKEND"
+    /// The backends a grid's agents can use.
+    public static let backends = ["userspace", "kernel"]
+
+    /// The agents' `--backend` when ``Grid/with(agentLogLevel:binary:backend:_:)`` is given none:
+    /// ``backendVariable``'s value when set (`userspace` or `kernel`), otherwise `userspace`.
+    public static let defaultBackend: String = {
+        let value = ProcessInfo.processInfo.environment[backendVariable] ?? ""
+        return value.isEmpty ? "userspace" : value
+    }()
+
+    /// `nil` when the grid of the tests (``defaultBackend``, the zmesh built next to the runner) can be
     /// built; otherwise the first missing piece, for the skip message.
     public static let unavailableReason: String? = {
-        var missing = GridEnvironment.missing(backend: "userspace")
+        let backend = defaultBackend
+        var missing: [Missing] = []
+        if !backends.contains(backend) {
+            missing.append(
+                Missing(
+                    what: "\(backendVariable)=\(backend)", package: nil,
+                    remedy: "not a backend (\(backends.joined(separator: " or ")))"))
+        }
+        if missing.isEmpty { missing = GridEnvironment.missing(backend: backend) }
+        if missing.isEmpty, backend == "kernel", let problem = kernelWireGuardProblem() {
+            missing.append(problem)
+        }
         if missing.isEmpty, zmeshBinary == nil {
             missing.append(
                 Missing(what: "the zmesh executable", package: nil, remedy: "not built next to the tests (swift build)"))
@@ -66,7 +90,9 @@ public enum GridEnvironment {
             problem.package.map { "\(problem.what) is missing (apt-get install --no-install-recommends \($0))" }
                 ?? problem.description
         }
-        if let reason { FileHandle.standardError.write(Data("node grid tests skipped: \(reason)\n".utf8)) }
+        if let reason {
+            FileHandle.standardError.write(Data("node grid tests (\(backend) WireGuard) skipped: \(reason)\n".utf8))
+        }
         return reason
     }()
 
@@ -74,7 +100,8 @@ public enum GridEnvironment {
 
     /// Everything missing for a grid whose agents use `backend` (`userspace` or `kernel`), in the order
     /// to fix it: root first (without it nothing else is checked), then tools, TUN, namespaces. Empty
-    /// when a grid can be built. The kernel's WireGuard itself is not checked here (the caller knows how).
+    /// when a grid can be built. The kernel's WireGuard itself is not checked here (the caller knows how:
+    /// ``kernelWireGuardProblem()``, or `KernelBackend.isAvailable()` where WireGuardNL is at hand).
     public static func missing(backend: String) -> [Missing] {
         guard geteuid() == 0 else {
             return [
@@ -122,6 +149,25 @@ public enum GridEnvironment {
     /// The names of the namespaces this process makes to probe (`zt-probe-<pid>-…`): a process
     /// interrupted during the check deletes what has this prefix.
     public static let probeNamespacePrefix = "zt-probe-\(getpid())-"
+
+    /// Whether the kernel has WireGuard: an `ip link add … type wireguard` in a probe namespace (which
+    /// loads the module when it can). `nil` when it has; call after ``missing(backend:)`` found nothing.
+    public static func kernelWireGuardProblem() -> Missing? {
+        let probe = probeNamespacePrefix + String(UInt32.random(in: 0...UInt32.max))
+        let command = GridCommand(directory: NSTemporaryDirectory())
+        guard let made = try? command.run([path("ip"), "netns", "add", probe]), made.succeeded else {
+            return Missing(what: "network namespaces", package: nil, remedy: "`ip netns add` failed")
+        }
+        defer { _ = try? command.run([path("ip"), "netns", "delete", probe]) }
+        let added = try? command.run([path("ip"), "-n", probe, "link", "add", "wg-probe", "type", "wireguard"])
+        guard let added, added.succeeded else {
+            return Missing(
+                what: "WireGuard in this kernel (\(backendVariable)=kernel)", package: nil,
+                remedy: "modprobe wireguard, or unset \(backendVariable) (userspace: wireguard-go); "
+                    + "`ip link add type wireguard`: \(added?.description ?? "could not run it")")
+        }
+        return nil
+    }
 
     /// Whether a network namespace with a private mount and PID namespace can be made here.
     private static func namespaceProblem() -> Missing? {
