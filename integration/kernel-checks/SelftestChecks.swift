@@ -8,13 +8,6 @@ import ZmeshModel
 /// into ns1 and ns2, so their UDP sockets stay in ns0 and the peers talk over ns0's loopback.
 enum SelftestChecks {
     static let all = [
-        Check(name: "zmesh demo --backend kernel: a 4-node mesh of kernel interfaces pings and converges by diff") {
-            let out = try Shell.run(["zmesh", "demo", "--backend", "kernel", "--nodes", "4"]).stdout
-            try expect(out.contains("4 nodes, kernel WireGuard"), "demo did not use the kernel:\n\(out)")
-            try expect(out.contains("all 12 directed pairs ping over IPv4 and IPv6"), "not every pair pinged:\n\(out)")
-            try expect(out.contains("sent 1 peer update(s), replace-peers no; other sessions untouched: yes"), "update was not minimal:\n\(out)")
-            try expect(out.contains("again sends: nothing"), "re-apply sent something:\n\(out)")
-        },
         Check(name: "netns.sh 1-2: create-then-move topology, handshake, ping, exact transfer counters") {
             let (one, two) = try bornInNs0MovedToNs1AndNs2()
             let key1 = WireGuardKeys.generatePrivateKey()
