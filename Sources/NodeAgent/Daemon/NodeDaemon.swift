@@ -207,10 +207,16 @@ public final class NodeDaemon: Service, Sendable {
     }
 
     /// After WireGuard devices changed: every quarter second, adds again the peers whose first
-    /// handshake is overdue, until no peer waits for one (``HandshakeKicks``).
+    /// handshake is overdue (``HandshakeKicks``), for at least 3 s (tenants start talking a moment
+    /// after a version is applied, and their first initiations race the other nodes' applies too),
+    /// then until no peer waits for one.
     private func kickFirstHandshakes() async {
         for await _ in peerChanges {
-            while await Self.sleep(.milliseconds(250)), await core.kickHandshakes() {}
+            let window = ContinuousClock.now + .seconds(3)
+            while await Self.sleep(.milliseconds(250)) {
+                let waiting = await core.kickHandshakes()
+                if !waiting, ContinuousClock.now >= window { break }
+            }
         }
     }
 
