@@ -206,7 +206,9 @@ actor AgentCore {
                 do throws(ApplyError) { return .success(try reconciler.apply(action)) } catch { return .failure(error) }
             }
             if case .failure(let error) = result {
-                logger.warning("cannot add a peer again", metadata: ["error": "\(error)"])
+                // A peer removed but not created again would wait for the next repair: repair now.
+                logger.warning("cannot add a peer again; reconciling", metadata: ["error": "\(error)"])
+                await converge(reason: "handshake kick failed")
                 break
             }
             if !peer.remove {
