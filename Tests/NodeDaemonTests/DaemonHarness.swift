@@ -145,10 +145,11 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// Version `version` of the network over the agent node (public) and the peer (hidden), drafted
     /// by the planner with keys we know, signed by the owner; `previous` keeps subnets and ports.
-    func draft(previous: Deployment?, nodes: [IdentityID]? = nil) throws -> Deployment {
+    /// `agentHidden` swaps the roles: the agent node is hidden and dials the peer at 198.51.100.9.
+    func draft(previous: Deployment?, nodes: [IdentityID]? = nil, agentHidden: Bool = false) throws -> Deployment {
         let facts = [
-            NodeFacts(id: node.id, identityKey: node.publicKey, publicIPs: [try IPAddress("198.51.100.7")])!,
-            NodeFacts(id: peer.id, identityKey: peer.publicKey)!,
+            NodeFacts(id: node.id, identityKey: node.publicKey, publicIPs: agentHidden ? [] : [try IPAddress("198.51.100.7")])!,
+            NodeFacts(id: peer.id, identityKey: peer.publicKey, publicIPs: agentHidden ? [try IPAddress("198.51.100.9")] : [])!,
         ]
         let spec = DeploymentSpec(
             name: network, ipv4Range: try IPPrefix("10.77.0.0/16"), nodes: nodes ?? [node.id, peer.id])

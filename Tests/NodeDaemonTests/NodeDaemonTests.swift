@@ -183,4 +183,37 @@ struct NodeDaemonTests {
             #expect(h.device()?.publicKey == WireGuardKeys.publicKey(for: h.nodeKey))
         }
     }
+
+    /// The agent node is hidden and dials its access node, which never answers (its address leads
+    /// to a veth in the test's public side whose other end has no such address): the agent adds the peer again, as it does when a
+    /// first initiation was lost, at most three times, and the peer ends as the document has it.
+    @Test func aDialledPeerThatNeverAnswersIsAddedAgainAtMostThreeTimes() async throws {
+        try await DaemonHarness.with { h in
+            let pub = h.fixture.namespaceName("pub")
+            for step in [
+                ["ip", "-n", pub, "link", "add", "void0", "type", "veth", "peer", "name", "void1"],
+                ["ip", "-n", pub, "link", "set", "void0", "up"], ["ip", "-n", pub, "link", "set", "void1", "up"],
+                ["ip", "-n", pub, "route", "add", "198.51.100.0/24", "dev", "void0"],
+            ] { try ShellCommand.run(step) }
+            try h.startDaemon()
+            #expect(await eventually(seconds: 30) { h.daemon?.phase == .running })
+            try await h.registerPeer()
+            let document = try h.draft(previous: nil, agentHidden: true)
+            let mine = try #require(try document.validated().node(h.node.id))
+            let access = try #require(mine.peers.first)
+            #expect(access.endpoint != nil && access.persistentKeepalive > 0, "the hidden agent dials its access node")
+            try await h.submit(document)
+
+            let kicked = { h.log.lines.filter { $0.contains("no first handshake yet") } }
+            #expect(await eventually(seconds: 30) { kicked().count >= 3 }, "kicked: \(kicked())")
+            try await Task.sleep(for: .seconds(3))
+            #expect(kicked().count == 3, "at most three times: \(kicked())")
+            #expect(kicked().allSatisfy { $0.contains(access.publicKey.base64) && $0.contains(h.networkID.wireGuardInterface.rawValue) })
+            let peer = try #require(h.device()?.peers.first?.configuration)
+            #expect(h.device()?.peers.count == 1)
+            #expect(peer.publicKey == access.publicKey && peer.endpoint == access.endpoint)
+            #expect(peer.persistentKeepalive == access.persistentKeepalive && peer.allowedIPs == access.allowedIPs)
+            #expect(!h.log.lines.contains { $0.contains("cannot add a peer again") })
+        }
+    }
 }
