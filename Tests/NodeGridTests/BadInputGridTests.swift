@@ -59,7 +59,7 @@ struct BadInputGridTests {
         #expect(answer.body.contains(naming), "\(what) should name '\(naming)': \(answer)", sourceLocation: sourceLocation)
     }
 
-    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    @Test
     func badDeploymentsAreRefusedAndChangeNothing() throws {
         try Grid.with { grid in
             let alice = try grid.deployer("alice")

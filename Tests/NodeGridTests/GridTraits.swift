@@ -23,12 +23,6 @@ extension Trait where Self == ConditionTrait {
 
 /// Why tests are skipped with kernel WireGuard (``Trait/requiresUserspaceWireGuard(_:)``).
 enum KernelSkip {
-    /// `wg show w-<id> …` runs in the node's root namespace (NodeInspection, PeerInspection,
-    /// NetworkView), where only wireguard-go's UAPI socket (in the node's `/run/wireguard`) answers; the
-    /// kernel's `w-<id>` is in `n-<id>` ("Unable to access interface: No such device").
-    static let wgShowInRootNamespace =
-        "reads `wg show w-<id>` in the node's root namespace, where only wireguard-go's UAPI socket answers "
-        + "(the kernel's w-<id> lives in n-<id>)"
     /// The test follows wireguard-go processes (PIDs that must survive or end).
     static let wireGuardGoProcesses = "follows the node's wireguard-go processes, which the kernel backend does not run"
     /// The test starts wireguard-go itself (in the nodes, as the agents' userspace backend would).

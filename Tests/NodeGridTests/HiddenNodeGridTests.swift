@@ -63,7 +63,7 @@ struct HiddenNodeGridTests {
         }
     }
 
-    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    @Test
     func hiddenNodesReachEachOtherOnlyThroughTheirAccessNodeAndTheirRoutersAcceptNothing() throws {
         try Grid.with { grid in
             let mesh = try Mesh(grid)
@@ -159,7 +159,7 @@ struct HiddenNodeGridTests {
         }
     }
 
-    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    @Test
     func aHiddenNodeWhoseSymmetricNATRebindsKeepsItsTunnel() throws {
         try Grid.with { grid in
             let mesh = try Mesh(grid)

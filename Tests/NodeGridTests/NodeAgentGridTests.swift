@@ -44,7 +44,7 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    @Test
     func aNetworkOverThreeNodesConnectsEveryPairOfWorkloads() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
@@ -85,7 +85,7 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    @Test
     func addingANodeKeepsTheExistingTunnelsAndBringsUpTheNewPairs() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
@@ -229,7 +229,7 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test(.requiresUserspaceWireGuard(KernelSkip.wgShowInRootNamespace))
+    @Test
     func anAgentKilledAndRestartedLosesNoTraffic() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 2)

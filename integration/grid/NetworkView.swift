@@ -9,7 +9,7 @@ import SystemSupport
 /// PIDs, and `zmesh node status` without its handshake and transfer lines.
 extension SimulatedNode {
     public func networkView(network: NetworkID) throws -> [String] {
-        let ip = GridEnvironment.path("ip"), wg = GridEnvironment.path("wg")
+        let ip = GridEnvironment.path("ip")
         let namespace = network.namespaceName, interface = "w-" + network.rawValue
         var lines: [String] = []
         func add(_ label: String, _ text: String) {
@@ -25,7 +25,7 @@ extension SimulatedNode {
         add("route6", try run([ip, "-n", namespace, "-6", "route"]).output())
         add("nft", try run(inNamespace: namespace, [GridEnvironment.path("nft"), "list", "table", "inet", "zmesh-nr"]).output())
         for field in ["listen-port", "public-key", "peers", "allowed-ips", "endpoints"] {
-            add("wg \(field)", try run([wg, "show", interface, field]).output())
+            add("wg \(field)", try wireGuardShow(network: network, field))
         }
         lines.append("ifindex w: \(interfaceIndex(interface, inNamespace: namespace).map(String.init) ?? "-")")
         lines.append("ifindex b: \(interfaceIndex("b-" + network.rawValue, inNamespace: namespace).map(String.init) ?? "-")")

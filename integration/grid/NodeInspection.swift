@@ -5,10 +5,17 @@ import SystemSupport
 /// Reading a simulated node's kernel and WireGuard state from outside the agent: `wg`, `ip -j`, the
 /// node's processes.
 extension SimulatedNode {
+    /// `wg show w-<id> FIELD`, run in the network's `n-<id>`: the kernel's `w-<id>` lives there, and
+    /// wireguard-go's UAPI socket is in the node's private `/run/wireguard`, which every one of the
+    /// node's namespaces sees — so it reads either backend.
+    public func wireGuardShow(network: NetworkID, _ field: String) throws(GridError) -> String {
+        try run(inNamespace: network.namespaceName, [GridEnvironment.path("wg"), "show", "w-" + network.rawValue, field])
+            .output()
+    }
+
     /// `wg show w-<id> latest-handshakes`: peer public key → Unix time of the latest handshake (0: never).
-    /// wireguard-go's UAPI socket is in the node's private `/run/wireguard`.
     public func latestHandshakes(network: NetworkID) throws(GridError) -> [String: Int64] {
-        let text = try run([GridEnvironment.path("wg"), "show", "w-" + network.rawValue, "latest-handshakes"]).output()
+        let text = try wireGuardShow(network: network, "latest-handshakes")
         var result: [String: Int64] = [:]
         for line in text.split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
@@ -19,7 +26,7 @@ extension SimulatedNode {
 
     /// `wg show w-<id> listen-port`.
     public func wireGuardListenPort(network: NetworkID) throws(GridError) -> Int? {
-        let text = try run([GridEnvironment.path("wg"), "show", "w-" + network.rawValue, "listen-port"]).output()
+        let text = try wireGuardShow(network: network, "listen-port")
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 

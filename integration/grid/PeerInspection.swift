@@ -2,11 +2,11 @@ import Deployments
 import Foundation
 import SystemSupport
 
-/// A node's WireGuard peers as `wg` reads them over the node's UAPI socket.
+/// A node's WireGuard peers as `wg` reads them (``SimulatedNode/wireGuardShow(network:_:)``).
 extension SimulatedNode {
     /// `wg show w-<id> endpoints`: peer public key → endpoint (`IP:port`, `nil` when none is known).
     public func wireGuardEndpoints(network: NetworkID) throws(GridError) -> [String: String?] {
-        let text = try run([GridEnvironment.path("wg"), "show", "w-" + network.rawValue, "endpoints"]).output()
+        let text = try wireGuardShow(network: network, "endpoints")
         var result: [String: String?] = [:]
         for line in text.split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
@@ -18,7 +18,7 @@ extension SimulatedNode {
 
     /// `wg show w-<id> persistent-keepalive`: peer public key → seconds (0: off).
     public func wireGuardKeepalives(network: NetworkID) throws(GridError) -> [String: Int] {
-        let text = try run([GridEnvironment.path("wg"), "show", "w-" + network.rawValue, "persistent-keepalive"]).output()
+        let text = try wireGuardShow(network: network, "persistent-keepalive")
         var result: [String: Int] = [:]
         for line in text.split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
@@ -29,7 +29,7 @@ extension SimulatedNode {
 
     /// `wg show w-<id> public-key`: this node's public key in `network`.
     public func wireGuardPublicKey(network: NetworkID) throws(GridError) -> String {
-        try run([GridEnvironment.path("wg"), "show", "w-" + network.rawValue, "public-key"]).output()
+        try wireGuardShow(network: network, "public-key")
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
