@@ -55,6 +55,11 @@ struct DemoSupervisor {
         guard let worker = cleanup.currentWorker, let scratch = cleanup.currentScratch else { return 128 + SIGKILL }
         let kept = "\(scratch)/kept"
         let status = (try? worker.waitForExit(timeout: .seconds(24 * 3600))) ?? .signalled(SIGKILL)
+        if cleanup.isInterrupting {
+            // The signal thread killed the worker and removes the grid; it ends the process with
+            // 128 + the signal. Returning here would race it with the worker's status (137).
+            while true { pause() }
+        }
         cleanup.markWorkerGone()
         if FileManager.default.fileExists(atPath: kept) {
             // Left running on purpose (--keep); `zmesh demo --remove TAG` removes it.
@@ -88,6 +93,9 @@ struct DemoSupervisor {
         var currentWorker: SpawnedProcess? { lock.withLock { worker } }
 
         var currentScratch: String? { lock.withLock { scratch } }
+
+        /// Whether a signal's clean-up has begun (it ends the process).
+        var isInterrupting: Bool { lock.withLock { interrupting } }
 
         /// Makes the scratch directory and spawns the worker, unless a signal came first (then the
         /// handler is already cleaning up and nothing is made).
