@@ -59,8 +59,7 @@ struct BadInputGridTests {
         #expect(answer.body.contains(naming), "\(what) should name '\(naming)': \(answer)", sourceLocation: sourceLocation)
     }
 
-    @Test
-    func badDeploymentsAreRefusedAndChangeNothing() throws {
+    @Test func badDeploymentsAreRefusedAndChangeNothing() throws {
         try Grid.with { grid in
             let alice = try grid.deployer("alice")
             let bob = try grid.deployer("bob")

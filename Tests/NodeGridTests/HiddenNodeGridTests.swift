@@ -63,8 +63,7 @@ struct HiddenNodeGridTests {
         }
     }
 
-    @Test
-    func hiddenNodesReachEachOtherOnlyThroughTheirAccessNodeAndTheirRoutersAcceptNothing() throws {
+    @Test func hiddenNodesReachEachOtherOnlyThroughTheirAccessNodeAndTheirRoutersAcceptNothing() throws {
         try Grid.with { grid in
             let mesh = try Mesh(grid)
             let network = mesh.network
@@ -159,8 +158,7 @@ struct HiddenNodeGridTests {
         }
     }
 
-    @Test
-    func aHiddenNodeWhoseSymmetricNATRebindsKeepsItsTunnel() throws {
+    @Test func aHiddenNodeWhoseSymmetricNATRebindsKeepsItsTunnel() throws {
         try Grid.with { grid in
             let mesh = try Mesh(grid)
             let network = mesh.network

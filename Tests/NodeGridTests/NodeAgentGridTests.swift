@@ -44,8 +44,7 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test
-    func aNetworkOverThreeNodesConnectsEveryPairOfWorkloads() throws {
+    @Test func aNetworkOverThreeNodesConnectsEveryPairOfWorkloads() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let network = try GridNetwork(owner: setup.owner)
@@ -85,8 +84,7 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test
-    func addingANodeKeepsTheExistingTunnelsAndBringsUpTheNewPairs() throws {
+    @Test func addingANodeKeepsTheExistingTunnelsAndBringsUpTheNewPairs() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let (one, two, three) = (setup.nodes[0], setup.nodes[1], setup.nodes[2])
@@ -229,7 +227,7 @@ struct NodeAgentGridTests {
         }
     }
 
-    @Test
+    @Test(.requiresUserspaceWireGuard(KernelSkip.wireGuardGoProcesses))
     func anAgentKilledAndRestartedLosesNoTraffic() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 2)

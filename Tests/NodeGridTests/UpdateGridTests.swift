@@ -14,8 +14,7 @@ import Glibc
 struct UpdateGridTests {
     typealias Setup = NodeAgentGridTests.Setup
 
-    @Test
-    func removingANodeTakesItsTunnelsDownAndLeavesTheOthersUntouched() throws {
+    @Test func removingANodeTakesItsTunnelsDownAndLeavesTheOthersUntouched() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let (one, two, three) = (setup.nodes[0], setup.nodes[1], setup.nodes[2])
@@ -60,8 +59,7 @@ struct UpdateGridTests {
         }
     }
 
-    @Test
-    func aNodeChangingItsEndpointIsReachedAtTheNewOne() throws {
+    @Test func aNodeChangingItsEndpointIsReachedAtTheNewOne() throws {
         try Grid.with { grid in
             let setup = try Setup(grid, nodes: 3)
             let (one, two, three) = (setup.nodes[0], setup.nodes[1], setup.nodes[2])

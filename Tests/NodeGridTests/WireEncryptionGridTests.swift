@@ -22,8 +22,7 @@ struct WireEncryptionGridTests {
         (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 
-    @Test
-    func tenantTrafficCrossesTheLANOnlyAsWireGuard() throws {
+    @Test func tenantTrafficCrossesTheLANOnlyAsWireGuard() throws {
         try Grid.with { grid in
             let owner = try grid.deployer("alice")
             let farm = try owner.createFarm()
