@@ -40,9 +40,13 @@ import RegistryTestSupport
             let poller = try Self.poller(url, wait: 30)
             let loop = Task { await poller.run(from: 0) { item in received.append(item) } }
             let alice = try ClientFixtures.client(url, as: Fixtures.alice)
+            // Version 1 is submitted once version 0 was delivered: storing a version deletes the
+            // node's undelivered older item of the network (the mailbox keeps one per network), so
+            // a poller slower than both submissions (a loaded machine: seen in CI) would see 1 only.
             _ = try await alice.submitDeployment(documentJSON: ClientFixtures.document(version: 0))
+            _ = try await received.wait(for: 1, timeout: .seconds(30))
             _ = try await alice.submitDeployment(documentJSON: ClientFixtures.document(version: 1))
-            let items = try await received.wait(for: 2, timeout: .seconds(10))
+            let items = try await received.wait(for: 2, timeout: .seconds(30))
             #expect(items.map(\.version) == [0, 1])
             #expect(items.map(\.cursor) == items.map(\.cursor).sorted())
 
