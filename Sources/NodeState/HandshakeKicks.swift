@@ -1,3 +1,5 @@
+public import Deployments
+public import ZmeshCrypto
 public import ZmeshModel
 
 /// First handshakes that got lost, and the peers to add again because of it.
@@ -13,6 +15,14 @@ public import ZmeshModel
 /// (a hidden node, which dials us), one never tried (nothing sent) or one with a handshake is never
 /// touched.
 ///
+/// Two nodes that dial each other (both public) add their peers at the same moment and initiate at
+/// once, both of them: the initiations cross, each side answers the other's as responder and drops
+/// the answer to its own, and neither has a session. Each side then waits 5 s after the answer it
+/// sent before initiating again, so the two stay in step, and traffic sent at the same rhythm from
+/// both ends (a probe, keepalives) makes them cross again at each retry. Only one side of such a pair
+/// adds its peer again (``yielded(by:inputs:)``): its fresh initiation reaches a side that has just
+/// answered and does not initiate, so it cannot cross.
+///
 /// Pure: the caller reads the devices and gives the time.
 public struct HandshakeKicks: Sendable {
     /// One peer of one of the agent's WireGuard devices.
@@ -20,6 +30,12 @@ public struct HandshakeKicks: Sendable {
         public var namespace: String
         public var interface: InterfaceName
         public var peer: WireGuardKey
+
+        public init(namespace: String, interface: InterfaceName, peer: WireGuardKey) {
+            self.namespace = namespace
+            self.interface = interface
+            self.peer = peer
+        }
     }
 
     struct Waiting: Sendable {
@@ -41,8 +57,11 @@ public struct HandshakeKicks: Sendable {
 
     /// The actions that add again, now, each peer whose first handshake is overdue (two per peer:
     /// remove, then create with its configuration), from the WireGuard devices in `snapshot`'s agent
-    /// namespaces. Forgets peers that have a handshake or are gone.
-    public mutating func due(in snapshot: NodeSnapshot, at now: ContinuousClock.Instant) -> [NodeAction] {
+    /// namespaces, except the peers in `yielded` (left to the other side). Forgets peers that have a
+    /// handshake or are gone.
+    public mutating func due(
+        in snapshot: NodeSnapshot, at now: ContinuousClock.Instant, yielding yielded: Set<Key> = []
+    ) -> [NodeAction] {
         var seen: Set<Key> = []
         var actions: [NodeAction] = []
         for (namespace, contents) in snapshot.namespaces.sorted(by: { $0.key < $1.key })
@@ -51,6 +70,7 @@ public struct HandshakeKicks: Sendable {
                 for peer in device.peers
                 where peer.lastHandshake == nil && peer.configuration.endpoint != nil && peer.transmittedBytes > 0 {
                     let key = Key(namespace: namespace, interface: interface, peer: peer.configuration.publicKey)
+                    if yielded.contains(key) { continue }
                     seen.insert(key)
                     guard var entry = waiting[key] else {
                         waiting[key] = Waiting(since: now, kicks: 0)
@@ -69,5 +89,30 @@ public struct HandshakeKicks: Sendable {
         }
         waiting = waiting.filter { seen.contains($0.key) }
         return actions
+    }
+}
+
+extension HandshakeKicks {
+    /// The peers that node `node` leaves to the other side to add again: in each network of `inputs`,
+    /// the nodes that dial `node` as it dials them (each has the other's endpoint) and whose public
+    /// key for the network orders before `node`'s. Of two nodes that dial each other exactly one
+    /// yields; a hidden node, which no one dials, yields nothing.
+    public static func yielded(by node: IdentityID, inputs: [NodeDesiredState.Input]) -> Set<Key> {
+        var result: Set<Key> = []
+        for input in inputs {
+            let deployment = input.deployment
+            guard let mine = deployment.node(node) else { continue }
+            let dialled = Set(mine.peers.filter { $0.endpoint != nil }.map(\.publicKey))
+            for other in deployment.nodes where other.id != node && other.publicKey < mine.publicKey {
+                guard dialled.contains(other.publicKey),
+                    other.peers.contains(where: { $0.publicKey == mine.publicKey && $0.endpoint != nil })
+                else { continue }
+                result.insert(
+                    Key(
+                        namespace: deployment.network.id.namespaceName, interface: deployment.network.id.wireGuardInterface,
+                        peer: other.publicKey))
+            }
+        }
+        return result
     }
 }

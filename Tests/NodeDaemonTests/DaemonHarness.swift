@@ -39,8 +39,8 @@ final class DaemonHarness: @unchecked Sendable {
     /// A second node of the network, registered but without an agent (a hidden peer).
     let peer = Identity.generate()
     /// The agent node's WireGuard private key in the network (never to be logged).
-    let nodeKey = WireGuardKeys.generatePrivateKey()
-    let peerKey = WireGuardKeys.generatePrivateKey()
+    private(set) var nodeKey = WireGuardKeys.generatePrivateKey()
+    private(set) var peerKey = WireGuardKeys.generatePrivateKey()
     let network: NetworkName
     private(set) var registry: InProcessRegistry
     private(set) var ownerClient: RegistryClient
@@ -146,10 +146,14 @@ final class DaemonHarness: @unchecked Sendable {
     /// Version `version` of the network over the agent node (public) and the peer (hidden), drafted
     /// by the planner with keys we know, signed by the owner; `previous` keeps subnets and ports.
     /// `agentHidden` swaps the roles: the agent node is hidden and dials the peer at 198.51.100.9.
-    func draft(previous: Deployment?, nodes: [IdentityID]? = nil, agentHidden: Bool = false) throws -> Deployment {
+    func draft(
+        previous: Deployment?, nodes: [IdentityID]? = nil, agentHidden: Bool = false, peerPublic: Bool = false
+    ) throws -> Deployment {
         let facts = [
             NodeFacts(id: node.id, identityKey: node.publicKey, publicIPs: agentHidden ? [] : [try IPAddress("198.51.100.7")])!,
-            NodeFacts(id: peer.id, identityKey: peer.publicKey, publicIPs: agentHidden ? [try IPAddress("198.51.100.9")] : [])!,
+            NodeFacts(
+                id: peer.id, identityKey: peer.publicKey,
+                publicIPs: agentHidden || peerPublic ? [try IPAddress("198.51.100.9")] : [])!,
         ]
         let spec = DeploymentSpec(
             name: network, ipv4Range: try IPPrefix("10.77.0.0/16"), nodes: nodes ?? [node.id, peer.id])
@@ -158,6 +162,24 @@ final class DaemonHarness: @unchecked Sendable {
             spec: spec, deployer: owner.id, facts: facts, previous: previous,
             generateKey: { keys.withLock { $0.popLast() ?? WireGuardKeys.generatePrivateKey() } })
         return try draft.deployment.signed(by: owner)
+    }
+
+    /// Routes `prefix` in the public side to a veth whose other end has no address: what is sent
+    /// there is never answered.
+    func routeToNowhere(_ prefix: String) throws {
+        let pub = fixture.namespaceName("pub")
+        for step in [
+            ["ip", "-n", pub, "link", "add", "void0", "type", "veth", "peer", "name", "void1"],
+            ["ip", "-n", pub, "link", "set", "void0", "up"], ["ip", "-n", pub, "link", "set", "void1", "up"],
+            ["ip", "-n", pub, "route", "add", prefix, "dev", "void0"],
+        ] { try ShellCommand.run(step) }
+    }
+
+    /// Swaps the two WireGuard keys (before the first draft) so that the agent's public key orders
+    /// before the peer's, or after it.
+    func orderKeys(agentFirst: Bool) {
+        let agentIsFirst = WireGuardKeys.publicKey(for: nodeKey) < WireGuardKeys.publicKey(for: peerKey)
+        if agentIsFirst != agentFirst { swap(&nodeKey, &peerKey) }
     }
 
     /// Submits a signed document; throws when the registry does not store it.

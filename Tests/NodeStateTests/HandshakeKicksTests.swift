@@ -2,6 +2,7 @@ import Deployments
 import DeploymentTestSupport
 import NodeState
 import Testing
+import ZmeshCrypto
 import ZmeshModel
 
 @Suite("Handshake kicks: peers whose first handshake was lost are added again")
@@ -79,5 +80,39 @@ struct HandshakeKicksTests {
         #expect(kicks.isWaiting)
         _ = kicks.due(in: Self.snapshot([Self.peer(1, handshake: 1_790_000_000)]), at: Self.at(50))
         #expect(!kicks.isWaiting)
+    }
+
+    @Test func aPeerYieldedToTheOtherSideIsNeverAddedAgain() {
+        var kicks = HandshakeKicks(grace: .milliseconds(100))
+        let (yieldedPeer, kickedPeer) = (Self.peer(1), Self.peer(2))
+        let yielded = HandshakeKicks.Key(
+            namespace: Self.network.namespaceName, interface: Self.network.wireGuardInterface,
+            peer: yieldedPeer.configuration.publicKey)
+        var removed: [WireGuardKey] = []
+        for step in 0..<10 {
+            let actions = kicks.due(in: Self.snapshot([yieldedPeer, kickedPeer]), at: Self.at(step * 200), yielding: [yielded])
+            for case .configureWireGuard(_, _, let update) in actions {
+                removed += update.peers.filter(\.remove).map(\.publicKey)
+            }
+        }
+        #expect(removed == Array(repeating: kickedPeer.configuration.publicKey, count: 3))
+        #expect(!kicks.isWaiting)
+    }
+
+    /// In the sample deployment nodes 1 and 2 dial each other; node 3 (hidden) dials node 1 only.
+    @Test func ofTwoNodesThatDialEachOtherExactlyOneYields() throws {
+        let deployment = try Fixtures.deployment().validated()
+        let inputs = [NodeDesiredState.Input(deployment: deployment, privateKey: Fixtures.wireGuardKey(0x31))]
+        let one = HandshakeKicks.yielded(by: Fixtures.node1.id, inputs: inputs)
+        let two = HandshakeKicks.yielded(by: Fixtures.node2.id, inputs: inputs)
+        let three = HandshakeKicks.yielded(by: Fixtures.node3.id, inputs: inputs)
+        let (k1, k2) = (Fixtures.publicKey(0x31), Fixtures.publicKey(0x32))
+        let id = deployment.network.id
+        // The node with the higher key yields the lower one.
+        let expected = HandshakeKicks.Key(namespace: id.namespaceName, interface: id.wireGuardInterface, peer: min(k1, k2))
+        #expect(one.union(two) == [expected])
+        #expect((k1 < k2 ? two : one) == [expected])
+        #expect(three.isEmpty, "no one dials the hidden node")
+        #expect(HandshakeKicks.yielded(by: Fixtures.node1.id, inputs: []).isEmpty)
     }
 }

@@ -198,7 +198,8 @@ actor AgentCore {
         defer { leave() }
         guard let read = await readSnapshot() else { return false }
         snapshot = read
-        let actions = handshakeKicks.due(in: read, at: .now)
+        let actions = handshakeKicks.due(
+            in: read, at: .now, yielding: HandshakeKicks.yielded(by: identity.id, inputs: book.inputs))
         let reconciler = self.reconciler
         for action in actions {
             guard case .configureWireGuard(let ref, let link, let update) = action, let peer = update.peers.first else { continue }
