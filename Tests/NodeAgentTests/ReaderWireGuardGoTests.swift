@@ -59,6 +59,15 @@ struct ReaderWireGuardGoTests {
             #expect(snapshot.publicSide.links.isEmpty, "the TUN was moved: nothing of ours is left on the public side")
             let plan = ReconcilePlan(from: snapshot, to: desired)
             #expect(plan.actions.isEmpty, "\(plan.actions.map(\.description))")
+
+            // The WireGuard-only read (the handshake watch's): the same device, nothing else.
+            let devices = try reader.readWireGuardDevices()
+            #expect(Array(devices.namespaces.keys) == [resource.namespace], "only the NR, not the ndmz")
+            let only = try #require(devices.namespaces[resource.namespace])
+            // (Configurations: wireguard-go lists peers in no fixed order.)
+            #expect(only.wireGuard.mapValues(\.configuration) == namespace.wireGuard.mapValues(\.configuration))
+            #expect(only.wireGuard[wireGuard.name]?.configuration == resource.wireGuard.configuration)
+            #expect(Array(only.links.keys) == [wireGuard.name] && only.routes.isEmpty && only.tables.isEmpty)
         }
     }
 }

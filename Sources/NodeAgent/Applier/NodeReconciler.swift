@@ -79,6 +79,11 @@ public final class NodeReconciler: Sendable {
         try NodeReader(layout: layout, recognisedTables: memory.recognised).read()
     }
 
+    /// The WireGuard devices of the NRs only (``NodeReader/readWireGuardDevices()``).
+    public func readWireGuardDevices() throws(NodeReaderError) -> NodeSnapshot {
+        try NodeReader(layout: layout, recognisedTables: memory.recognised).readWireGuardDevices()
+    }
+
     /// Read → plan → apply until the plan is empty or `maximumPasses` passes were made.
     public func reconcile(to desired: NodeDesiredState, maximumPasses: Int = 3) -> ReconcileOutcome {
         run(maximumPasses: maximumPasses) { ReconcilePlan(from: $0, to: desired) }

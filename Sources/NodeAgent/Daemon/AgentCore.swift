@@ -192,12 +192,14 @@ actor AgentCore {
     }
 
     /// Adds again the peers whose first handshake is overdue (``HandshakeKicks``), after reading
-    /// the node; whether a peer still waits for its first handshake.
+    /// the NRs' WireGuard devices (only them: this runs every 250 ms after each WireGuard change);
+    /// whether a peer still waits for its first handshake.
     func kickHandshakes() async -> Bool {
         await enter()
         defer { leave() }
-        guard let read = await readSnapshot() else { return false }
-        snapshot = read
+        guard let read = await readSnapshot(wireGuardOnly: true) else { return false }
+        // The peers' health in the reports follows.
+        for (name, contents) in read.namespaces { snapshot?.namespaces[name]?.wireGuard = contents.wireGuard }
         let actions = handshakeKicks.due(
             in: read, at: .now, yielding: HandshakeKicks.yielded(by: identity.id, inputs: book.inputs))
         let reconciler = self.reconciler
@@ -238,10 +240,12 @@ actor AgentCore {
         }
     }
 
-    private func readSnapshot() async -> NodeSnapshot? {
+    private func readSnapshot(wireGuardOnly: Bool = false) async -> NodeSnapshot? {
         let reconciler = self.reconciler
         let result = await BlockingLane.run { () -> Result<NodeSnapshot, NodeReaderError> in
-            do throws(NodeReaderError) { return .success(try reconciler.read()) } catch { return .failure(error) }
+            do throws(NodeReaderError) {
+                return .success(wireGuardOnly ? try reconciler.readWireGuardDevices() : try reconciler.read())
+            } catch { return .failure(error) }
         }
         switch result {
         case .success(let snapshot): return snapshot

@@ -40,21 +40,45 @@ public struct NodeReader: Sendable {
 
     /// The snapshot of the whole node.
     public func read() throws(NodeReaderError) -> NodeSnapshot {
-        var namespaces: [String: NamespaceSnapshot] = [:]
-        for name in try ownedNamespaces() {
-            do {
-                namespaces[name] = try readNamespace(.named(name))
-            } catch {
-                // Deleted between the listing and the read: absent, as the next read will say.
-                if !NetworkNamespace.exists(named: layout.hostName(of: name)) { continue }
-                throw error
-            }
+        let namespaces = try readOwnedNamespaces(where: { _ in true }) { name throws(NodeReaderError) in
+            try readNamespace(.named(name))
         }
         // The agent's own `public` namespace is read whole, and is the public side as it is.
         let publicSide =
             layout.ownsPublicNamespace
             ? namespaces[Ownership.publicNamespace] ?? NamespaceSnapshot() : try readPublicSide()
         return NodeSnapshot(namespaces: namespaces, publicSide: publicSide, host: try readHost())
+    }
+
+    /// Only the WireGuard devices of the agent's NR namespaces (each namespace's `w-<id>` link and its
+    /// device; no routes, tables or settings): what watching handshakes needs, at a fraction of a
+    /// whole read's cost.
+    public func readWireGuardDevices() throws(NodeReaderError) -> NodeSnapshot {
+        let namespaces = try readOwnedNamespaces(where: { Ownership.networkID(ofNamespace: $0) != nil }) {
+            name throws(NodeReaderError) in
+            let namespace = layout.namespace(.named(name))
+            let links = try readLinks(
+                try openRouting(namespace, name), name, only: { Ownership.networkID(ofWireGuard: $0) != nil })
+            return NamespaceSnapshot(links: links, wireGuard: try readWireGuard(links, namespace, name))
+        }
+        return NodeSnapshot(namespaces: namespaces)
+    }
+
+    /// `read` of each of the agent's namespaces that `include` accepts, by name; a namespace deleted
+    /// between the listing and its read is left out (as the next read will say).
+    private func readOwnedNamespaces(
+        where include: (String) -> Bool, _ read: (String) throws(NodeReaderError) -> NamespaceSnapshot
+    ) throws(NodeReaderError) -> [String: NamespaceSnapshot] {
+        var namespaces: [String: NamespaceSnapshot] = [:]
+        for name in try ownedNamespaces() where include(name) {
+            do {
+                namespaces[name] = try read(name)
+            } catch {
+                if !NetworkNamespace.exists(named: layout.hostName(of: name)) { continue }
+                throw error
+            }
+        }
+        return namespaces
     }
 
     /// Everything the snapshot models of one of the agent's namespaces.
