@@ -4,12 +4,15 @@ import GridSupport
 import SystemSupport
 import Testing
 
-/// Issue 8, scenario 2: encryption on the wire. A network over three nodes (real agents, userspace
-/// WireGuard); tcpdump captures every interface of the LAN namespace (the bridge and each node's
-/// port) while a random marker is sent between workloads over TCP and UDP, IPv4 and IPv6. Every
-/// captured IP packet must be WireGuard between two nodes' listen ports (and a well-formed WireGuard
-/// message), an agent's or deployer's HTTP to the registry, neighbour discovery, or the positive
-/// control; the marker's bytes appear nowhere in the file. The capture is shown to work: it saw
+/// Issue 8, scenario 2: encryption on the wire. A network over three public nodes and two hidden
+/// ones (one behind endpoint-independent NAT, one behind symmetric NAT; real agents, userspace
+/// WireGuard); tcpdump captures every interface of the LAN namespace (the bridge, each public node's
+/// port and each NAT router's WAN port) while a random marker is sent between every pair of
+/// workloads over TCP and UDP, IPv4 and IPv6. Every captured IP packet must be WireGuard (a
+/// well-formed WireGuard message) between two public nodes' listen ports or between a public node's
+/// listen port and a NAT router's WAN address (a hidden node's tunnel, its port translated), an
+/// agent's or deployer's HTTP to the registry, neighbour discovery, or the positive control; the
+/// marker's bytes appear nowhere in the file. The capture is shown to work: it saw
 /// WireGuard transport data while the marker was sent, and a control marker sent in clear across
 /// the bridge (a ping's pattern) is found by the same byte search.
 @Suite(
@@ -26,7 +29,7 @@ struct WireEncryptionGridTests {
         try Grid.with { grid in
             let owner = try grid.deployer("alice")
             let farm = try owner.createFarm()
-            let nodes = try grid.addNodes(3)
+            let nodes = try grid.addNodes(3) + [try grid.addNode(hidden: .endpointIndependent), try grid.addNode(hidden: .symmetric)]
             for node in nodes { try node.startAgent(farm: farm) }
             try owner.waitForRegistration(nodes)
             let network = try GridNetwork(owner: owner)
@@ -35,8 +38,10 @@ struct WireEncryptionGridTests {
             try network.attachWorkloads()
             let unreachable = network.unreachablePairs(ipv6: true)
             try #require(unreachable.isEmpty, "\(unreachable)\n\(grid.diagnostics())")
-            let ports = Set(try nodes.map { try #require(try $0.wireGuardListenPort(network: network.id)) })
-            let nodeAddresses = Set(nodes.flatMap { [$0.ipv4, $0.ipv6] })
+            let publicNodes = nodes.filter { !$0.isHidden }
+            let ports = Set(try publicNodes.map { try #require(try $0.wireGuardListenPort(network: network.id)) })
+            let nodeAddresses = Set(publicNodes.flatMap { [$0.ipv4, $0.ipv6] })
+            let routerAddresses = Set(grid.routers.map(\.wanIPv4))
             let workloads = try nodes.map { try network.workload($0) }
             let servers = try workloads.map { try ProbeServer(at: .workload($0), port: Self.port) }
             defer { for server in servers { server.stop() } }
@@ -45,7 +50,7 @@ struct WireEncryptionGridTests {
             let control = Self.randomHex(16)  // 16 bytes: ping -p's largest pattern
             let capture = try PacketCapture(grid: grid)
             let sendStart = Date().timeIntervalSince1970
-            // Every ordered pair, TCP and UDP, IPv4 and IPv6: 24 sends.
+            // Every ordered pair, TCP and UDP, IPv4 and IPv6: 80 sends.
             var expected: [(server: Int, proto: String, payload: String)] = []
             for (i, source) in workloads.enumerated() {
                 for (j, target) in workloads.enumerated() where i != j {
@@ -78,17 +83,23 @@ struct WireEncryptionGridTests {
             let (bytes, pcap, summary) = try capture.stop()
 
             var wireGuard: [PcapFile.Packet] = [], malformed: [PcapFile.Packet] = [], unexpected: [PcapFile.Packet] = []
-            var registry = 0, neighbour = 0, controlPackets = 0
+            var registry = 0, neighbour = 0, controlPackets = 0, throughNAT = 0
             for packet in pcap.packets {
                 let betweenNodes = nodeAddresses.contains(packet.source) && nodeAddresses.contains(packet.destination)
+                let fromPublicPort = nodeAddresses.contains(packet.source) && ports.contains(packet.sourcePort)
+                let toPublicPort = nodeAddresses.contains(packet.destination) && ports.contains(packet.destinationPort)
+                let hiddenTunnel =
+                    (fromPublicPort && routerAddresses.contains(packet.destination))
+                    || (toPublicPort && routerAddresses.contains(packet.source))
                 let registryEnd =
                     (packet.source == Grid.registryAddress && packet.sourcePort == Grid.registryPort)
                     || (packet.destination == Grid.registryAddress && packet.destinationPort == Grid.registryPort)
                 let lanAndNode =
                     (packet.source == Grid.registryAddress && nodeAddresses.contains(packet.destination))
                     || (packet.destination == Grid.registryAddress && nodeAddresses.contains(packet.source))
-                if packet.proto == 17, betweenNodes, ports.contains(packet.sourcePort), ports.contains(packet.destinationPort) {
+                if packet.proto == 17, (betweenNodes && fromPublicPort && toPublicPort) || hiddenTunnel {
                     wireGuard.append(packet)
+                    if hiddenTunnel { throughNAT += 1 }
                     if !packet.isWireGuardMessage { malformed.append(packet) }
                 } else if packet.proto == 6, registryEnd {
                     registry += 1
@@ -107,7 +118,8 @@ struct WireEncryptionGridTests {
             print("""
                 grid: wire capture (tcpdump -i any in the LAN namespace, \(summary)): \(pcap.packets.count) IP packets \
                 (\(bytes.count) bytes, link type \(pcap.linkType), \(pcap.otherFrames) non-IP frames): \
-                \(wireGuard.count) WireGuard between nodes' ports \(ports.sorted()) (\(during.count) during the \
+                \(wireGuard.count) WireGuard on public nodes' ports \(ports.sorted()) (\(throughNAT) of them with a NAT router's \
+                WAN address \(routerAddresses.sorted()); \(during.count) during the \
                 \(expected.count) marker sends, \(transport.count) of them transport data), \(registry) registry HTTP, \
                 \(neighbour) neighbour discovery/MLD, \(controlPackets) control pings, \(unexpected.count) other; \
                 marker found: \(markerFound), control pattern found: \(controlFound)
@@ -119,6 +131,7 @@ struct WireEncryptionGridTests {
             #expect(transport.count >= expected.count, "WireGuard transport packets during the sends: \(transport.count)")
             #expect(flushed != nil && controlFound, "the control pattern sent in clear was not found: the byte search or the capture is broken")
             #expect(controlPackets >= 4, "control pings captured: \(controlPackets)")
+            #expect(throughNAT > 0, "no WireGuard from the hidden nodes' routers was captured")
         }
     }
 }
