@@ -150,7 +150,10 @@ let package = Package(
 
         .target(
             name: "ZmeshTestSupport",
-            dependencies: ["SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel", "RouteNL", "Firewall"],
+            dependencies: [
+                "SystemSupport", "Netlink", "WireGuardNL", "ZmeshModel", "RouteNL", "Firewall",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/ZmeshTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "ZmeshModelTests", dependencies: ["ZmeshModel"], swiftSettings: swiftSettings),

@@ -14,7 +14,7 @@ struct NetworkEventHubTests {
         let b = try f.fixture.namespace("b")
         let hub = try NetworkEventHub()
         defer { hub.stop() }
-        let events = TaggedEventCollector(hub)
+        let events = StreamCollector(hub.events)
         try hub.watch(a, as: "a", kinds: [.links])
         try hub.watch(b, as: "b", kinds: [.links, .addresses])
         #expect(hub.watched == ["a", "b"])
@@ -48,7 +48,7 @@ struct NetworkEventHubTests {
         let b = try f.fixture.namespace("b")
         let hub = try NetworkEventHub()
         defer { hub.stop() }
-        let events = TaggedEventCollector(hub)
+        let events = StreamCollector(hub.events)
         try hub.watch(a, as: "a", kinds: [.links])
         try hub.watch(b, as: "b", kinds: [.links])
 
@@ -83,7 +83,7 @@ struct NetworkEventHubTests {
         let (doomed, peer) = try Self.namespaceWithPeer(in: f, role: "gone")
         let hub = try NetworkEventHub()
         defer { hub.stop() }
-        let events = TaggedEventCollector(hub)
+        let events = StreamCollector(hub.events)
         try hub.watch(.named(doomed), as: "gone", kinds: [.links])
         try hub.watch(witness, as: "w", kinds: [.links])
         try NetworkNamespace.delete(named: doomed)
@@ -104,7 +104,7 @@ struct NetworkEventHubTests {
         defer { f.finish() }
         let (doomed, peer) = try Self.namespaceWithPeer(in: f, role: "gone")
         let hub = try NetworkEventHub()
-        let events = TaggedEventCollector(hub)
+        let events = StreamCollector(hub.events)
         try hub.watch(.named(doomed), as: "gone")
         try hub.watch(try f.fixture.namespace("b"), as: "b")
         hub.stop()
@@ -122,11 +122,11 @@ struct NetworkEventHubTests {
         defer { f.finish() }
         let (doomed, peer) = try Self.namespaceWithPeer(in: f, role: "gone")
         weak var weakHub: NetworkEventHub?
-        let events: TaggedEventCollector
+        let events: StreamCollector<TaggedNetworkEvent>
         do {
             let hub = try NetworkEventHub()
             weakHub = hub
-            events = TaggedEventCollector(hub)
+            events = StreamCollector(hub.events)
             try hub.watch(.named(doomed), as: "gone")
         }
         #expect(weakHub == nil)
@@ -198,59 +198,3 @@ extension NetworkEvent {
     }
 }
 
-/// The one consumer of a hub's stream for a whole test (as `EventCollector` for a monitor): a task
-/// appends every event to a list; ``next(within:matching:)`` looks through it until a deadline.
-final class TaggedEventCollector: Sendable {
-    private struct Log {
-        var events: [TaggedNetworkEvent] = []
-        var consumed = 0
-        var finished = false
-    }
-
-    private final class Shared: Sendable {
-        let log = Mutex(Log())
-    }
-
-    private let shared = Shared()
-
-    init(_ hub: NetworkEventHub) {
-        let shared = self.shared
-        let stream = hub.events
-        Task {
-            for await event in stream { shared.log.withLock { $0.events.append(event) } }
-            shared.log.withLock { $0.finished = true }
-        }
-    }
-
-    /// Every event so far.
-    var all: [TaggedNetworkEvent] { shared.log.withLock { $0.events } }
-
-    /// The first event not looked at yet that satisfies `matching`, waiting up to `timeout`.
-    func next(within timeout: Duration = .seconds(20), matching: (TaggedNetworkEvent) -> Bool) async
-        -> TaggedNetworkEvent?
-    {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let (found, finished) = shared.log.withLock { log -> (TaggedNetworkEvent?, Bool) in
-                while log.consumed < log.events.count {
-                    let event = log.events[log.consumed]
-                    log.consumed += 1
-                    if matching(event) { return (event, false) }
-                }
-                return (nil, log.finished)
-            }
-            if let found { return found }
-            if finished || ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
-    /// Whether the stream finishes within 20 s.
-    func finished() async -> Bool {
-        for _ in 0..<2000 {
-            if shared.log.withLock({ $0.finished }) { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return false
-    }
-}

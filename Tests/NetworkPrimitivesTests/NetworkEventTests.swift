@@ -14,7 +14,7 @@ struct NetworkEventTests {
         let name = f.fixture.namespaceName("a")
         let monitor = try NetworkEventMonitor(namespace: ns)
         defer { monitor.stop() }
-        let events = EventCollector(monitor)
+        let events = StreamCollector(monitor.events)
         let br = try f.fixture.linkName("br")
         let brName = br.rawValue
 
@@ -57,7 +57,7 @@ struct NetworkEventTests {
         try rt.createBridge(br)
         let monitor = try NetworkEventMonitor(namespace: ns, kinds: [.links])
         defer { monitor.stop() }
-        let events = EventCollector(monitor)
+        let events = StreamCollector(monitor.events)
         try rt.setMTU(br, 1300)
         let mtu = await events.next { if case .linkUpdated(let link) = $0 { link.mtu == 1300 } else { false } }
         #expect(mtu != nil)
@@ -74,7 +74,7 @@ struct NetworkEventTests {
         let rt = try RouteNetlink(namespace: ns)
         let monitor = try NetworkEventMonitor(namespace: ns, kinds: [.links])
         defer { monitor.stop() }
-        let events = EventCollector(monitor)
+        let events = StreamCollector(monitor.events)
         let never = await events.next(within: .milliseconds(300)) { if case .linkRemoved = $0 { true } else { false } }
         #expect(never == nil)
         let br = try f.fixture.linkName("br")
@@ -94,7 +94,7 @@ struct NetworkEventTests {
         try rt.addAddress(try InterfaceAddress("10.8.0.1/24"), to: br)
         let monitor = try NetworkEventMonitor(namespace: ns, kinds: [.routes])
         defer { monitor.stop() }
-        let events = EventCollector(monitor)
+        let events = StreamCollector(monitor.events)
         let route = Route(destination: try IPPrefix("10.9.0.0/16"), gateway: try IPAddress("10.8.0.2"))
         try rt.addRoute(route)
         let added = await events.next { if case .routeAdded(let seen) = $0 { seen.destination == route.destination } else { false } }
@@ -122,7 +122,7 @@ struct NetworkEventTests {
         let b = try f.fixture.namespace("b")
         let monitor = try NetworkEventMonitor(namespace: a, kinds: [.links])
         defer { monitor.stop() }
-        let events = EventCollector(monitor)
+        let events = StreamCollector(monitor.events)
         let other = try f.fixture.linkName("other")
         let otherName = other.rawValue
         try RouteNetlink(namespace: b).createBridge(other)
@@ -135,52 +135,6 @@ struct NetworkEventTests {
             return
         }
         #expect(link.name == mineName)
-    }
-}
-
-/// The one consumer of a monitor's stream for a whole test: a task appends every event to a list
-/// behind a lock, and ``next(within:matching:)`` looks through it until a deadline. Nothing ever
-/// cancels the consuming task — cancelling a task that iterates an `AsyncStream` finishes the
-/// stream, and every later wait would then see nothing. The task ends when the monitor stops.
-final class EventCollector: Sendable {
-    private struct Log {
-        var events: [NetworkEvent] = []
-        /// Events before this index were looked at by an earlier wait.
-        var consumed = 0
-        var finished = false
-    }
-
-    private final class Shared: Sendable {
-        let log = Mutex(Log())
-    }
-
-    private let shared = Shared()
-
-    init(_ monitor: NetworkEventMonitor) {
-        let shared = self.shared
-        Task {
-            for await event in monitor.events { shared.log.withLock { $0.events.append(event) } }
-            shared.log.withLock { $0.finished = true }
-        }
-    }
-
-    /// The first event not looked at yet that satisfies `matching`, waiting up to `timeout` for it;
-    /// `nil` when none came (or the stream finished). Events passed over are not looked at again.
-    func next(within timeout: Duration = .seconds(5), matching: (NetworkEvent) -> Bool) async -> NetworkEvent? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let (found, finished) = shared.log.withLock { log -> (NetworkEvent?, Bool) in
-                while log.consumed < log.events.count {
-                    let event = log.events[log.consumed]
-                    log.consumed += 1
-                    if matching(event) { return (event, false) }
-                }
-                return (nil, log.finished)
-            }
-            if let found { return found }
-            if finished || ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
     }
 }
 

@@ -227,39 +227,6 @@ func eventually(seconds: Int, _ condition: () async throws -> Bool) async -> Boo
     return (try? await condition()) == true
 }
 
-/// Keeps every log line (message and metadata) of the loggers it makes.
-final class LogCapture: Sendable {
-    private let storage = Mutex<[String]>([])
-
-    var lines: [String] { storage.withLock { $0 } }
-
-    func logger(_ label: String) -> Logger {
-        Logger(label: label) { _ in Handler(capture: self) }
-    }
-
-    func append(_ line: String) { storage.withLock { $0.append(line) } }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-            file: String, function: String, line: UInt
-        ) {
-            let merged = metadata.merging(explicit ?? [:]) { $1 }
-            let text = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            capture.append("\(level) \(message) \(text)")
-        }
-    }
-}
-
 /// A UDP port held in a namespace (IPv4 and IPv6) by a python3 process, until ``release()``.
 final class HeldUDPPort {
     private let process: Process

@@ -1,22 +1,12 @@
-public import Firewall
+import Firewall
 import NodeState
 import ZmeshModel
-public import RouteNL
-public import SystemSupport
-public import WireGuardNL
 
 /// A failed action: what was attempted, on which object, in which namespace (by the agent's name),
 /// and the typed error of the module that failed. Never holds key material: a WireGuard
 /// configuration is named by its link only.
 public struct ApplyError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Cause: Sendable, Equatable {
-        case system(SystemError)
-        case routeNL(RouteNLError)
-        case firewall(FirewallError)
-        case wireGuard(WireGuardError)
-        /// Something the modules did not report as one of their errors.
-        case unexpected(String)
-    }
+    public typealias Cause = NodeAgentCause
 
     /// `create namespace`, `create veth`, `start wireguard-go for`, `configure wireguard`, `apply table`, …
     public let operation: String
@@ -41,16 +31,7 @@ public struct ApplyError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let detail: String
-        switch cause {
-        case .system(let error): detail = "\(error)"
-        case .routeNL(let error): detail = "\(error)"
-        case .firewall(let error): detail = "\(error)"
-        case .wireGuard(let error): detail = "\(error)"
-        case .unexpected(let text): detail = text
-        }
-        let place = namespace.map { " in \($0)" } ?? ""
-        return "\(operation) \(object)\(place): \(detail)"
+        "\(operation) \(object)\(namespace.map { " in \($0)" } ?? ""): \(cause)"
     }
 
     static func label(_ ref: NamespaceRef) -> String { ref.name ?? "host namespace" }

@@ -1,18 +1,6 @@
-public import Firewall
-public import RouteNL
-public import SystemSupport
-public import WireGuardNL
-
 /// A failed read: what was being read, where, and the typed error of the module that failed.
 public struct NodeReaderError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Cause: Sendable, Equatable {
-        case system(SystemError)
-        case routeNL(RouteNLError)
-        case firewall(FirewallError)
-        case wireGuard(WireGuardError)
-        /// The kernel reported something the snapshot cannot hold (a link name `InterfaceName` refuses).
-        case unexpected(String)
-    }
+    public typealias Cause = NodeAgentCause
 
     /// `list namespaces`, `list links`, `list addresses`, `list routes`, `list tables`, `read sysctl`,
     /// `read wireguard device`.
@@ -30,15 +18,5 @@ public struct NodeReaderError: Error, Sendable, Equatable, CustomStringConvertib
         self.cause = cause
     }
 
-    public var description: String {
-        let detail: String
-        switch cause {
-        case .system(let error): detail = "\(error)"
-        case .routeNL(let error): detail = "\(error)"
-        case .firewall(let error): detail = "\(error)"
-        case .wireGuard(let error): detail = "\(error)"
-        case .unexpected(let text): detail = text
-        }
-        return "\(operation) \(object) in \(namespace): \(detail)"
-    }
+    public var description: String { "\(operation) \(object) in \(namespace): \(cause)" }
 }
