@@ -154,12 +154,7 @@ extension Scripts {
                             "next": 0.0, "sent": 0, "rtts": [], "first": None, "answered_at": None})
         def clock():
             return time.clock_gettime(time.CLOCK_MONOTONIC)
-        def checksum(data):
-            if len(data) % 2: data += b"\0"
-            total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-            total = (total >> 16) + (total & 0xffff)
-            total += total >> 16
-            return ~total & 0xffff
+        \#(Scripts.icmpChecksum)
         sockets = {}
         if any(t["family"] == 4 for t in targets):
             sockets[4] = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)

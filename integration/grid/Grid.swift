@@ -101,12 +101,7 @@ public final class Grid: @unchecked Sendable {
     private func buildLAN() throws {
         let ip = GridEnvironment.path("ip")
         let lan = lanNamespace
-        let command = command
-        try command.run([ip, "netns", "add", lan]).output()
-        fixture.addCleanup("delete namespace \(lan)") {
-            let result = try command.run([ip, "netns", "delete", lan])
-            if !result.succeeded { throw GridError("delete namespace", lan, result.description) }
-        }
+        try addNamespace(lan)
         for step in [
             [ip, "-n", lan, "link", "set", "lo", "up"],
             [ip, "-n", lan, "link", "add", Self.bridge, "type", "bridge"],

@@ -77,24 +77,8 @@ public final class NATRouter: @unchecked Sendable, CustomStringConvertible {
         lanIPv6 = "2001:db8:203:\(index)::1"
         bridgePort = "r\(index)-\(grid.tag)"
 
-        let ip = GridEnvironment.path("ip")
-        let command = grid.command
-        let namespace = namespace
-        try command.run([ip, "netns", "add", namespace]).output()
-        grid.fixture.addCleanup("delete namespace \(namespace)") {
-            let result = try command.run([ip, "netns", "delete", namespace])
-            if !result.succeeded { throw GridError("delete namespace", namespace, result.description) }
-        }
-        let lan = grid.lanNamespace
-        for step in [
-            [ip, "-n", lan, "link", "add", bridgePort, "type", "veth", "peer", "name", "wan", "netns", namespace],
-            [ip, "-n", lan, "link", "set", bridgePort, "master", Grid.bridge, "up"],
-            [ip, "-n", namespace, "link", "set", "lo", "up"],
-            [ip, "-n", namespace, "addr", "add", "\(wanIPv4)/24", "dev", "wan"],
-            [ip, "-n", namespace, "link", "set", "wan", "up"],
-        ] {
-            try command.run(step).output()
-        }
+        try grid.addNamespace(namespace)
+        try grid.plugIntoInternet(port: bridgePort, namespace: namespace, inside: "wan", addresses: ["\(wanIPv4)/24"])
         try run([GridEnvironment.path("sh"), "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]).output()
         try run([GridEnvironment.path("nft"), "-f", "-"], standardInput: ruleset()).output()
     }

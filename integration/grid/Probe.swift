@@ -110,19 +110,13 @@ public final class ProbeServer: @unchecked Sendable {
     /// `probe-server.py serve PORT` / `probe-server.py tcp|udp ADDRESS PORT PAYLOAD SECONDS`.
     static let script = #"""
         import select, socket, sys
+        \#(Scripts.dualStackSocket)
         def peer(address):
             host = address[0]
             return host[7:] if host.startswith("::ffff:") else host
         if sys.argv[1] == "serve":
             port = int(sys.argv[2])
-            tcp = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-            tcp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            tcp.bind(("::", port))
-            tcp.listen(16)
-            udp = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-            udp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            udp.bind(("::", port))
+            tcp, udp = bound(socket.SOCK_STREAM, port), bound(socket.SOCK_DGRAM, port)
             print("ready", flush=True)
             connections = {}
             while True:

@@ -3,10 +3,34 @@ import SystemSupport
 
 /// Python helpers the grid runs inside namespaces (python3 from Debian; raw sockets need root).
 enum Scripts {
+    /// The Internet checksum of ICMP (RFC 1071), as a Python function `checksum(data)` (needs `struct`).
+    static let icmpChecksum = #"""
+        def checksum(data):
+            if len(data) % 2: data += b"\0"
+            total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+            total = (total >> 16) + (total & 0xffff)
+            total += total >> 16
+            return ~total & 0xffff
+        """#
+
     /// `ping.py ADDRESS INTERVAL`: an ICMP(v6) echo request every INTERVAL seconds until SIGTERM or
     /// SIGINT, then up to 2 s more for outstanding replies; prints one JSON line: sent, received, the
     /// sequence numbers lost, the longest run of lost requests, replies to a request already answered
     /// (duplicates), the largest round trip.
+    /// A Python function `bound(kind, port)`: a socket of `kind` (`socket.SOCK_STREAM`, listening, or
+    /// `socket.SOCK_DGRAM`) bound to `port` on every IPv4 and IPv6 address (needs `socket`).
+    static let dualStackSocket = #"""
+        def bound(kind, port):
+            s = socket.socket(socket.AF_INET6, kind)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            if kind == socket.SOCK_STREAM:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("::", port))
+            if kind == socket.SOCK_STREAM:
+                s.listen(16)
+            return s
+        """#
+
     static let ping = #"""
         import json, os, random, select, signal, socket, struct, sys, time
         address, interval = sys.argv[1], float(sys.argv[2])
@@ -18,12 +42,7 @@ enum Scripts {
             s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
             request, reply = 8, 0
         ident = random.randint(1, 0xffff)
-        def checksum(data):
-            if len(data) % 2: data += b"\0"
-            total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-            total = (total >> 16) + (total & 0xffff)
-            total += total >> 16
-            return ~total & 0xffff
+        \#(Scripts.icmpChecksum)
         stop = False
         def on_signal(*_):
             global stop
@@ -80,13 +99,9 @@ enum Scripts {
     /// its sending side and prints the count the server answered.
     static let tcp = #"""
         import socket, sys, time
+        \#(Scripts.dualStackSocket)
         if sys.argv[1] == "serve":
-            family = socket.AF_INET6
-            server = socket.socket(family, socket.SOCK_STREAM)
-            server.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            server.bind(("::", int(sys.argv[2])))
-            server.listen(1)
+            server = bound(socket.SOCK_STREAM, int(sys.argv[2]))
             connection, _ = server.accept()
             total = 0
             while True:

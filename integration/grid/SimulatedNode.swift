@@ -73,31 +73,14 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
         identityPath = "\(grid.directory)/node\(index).id"
         id = try grid.zmeshIdentityNew(identityPath)
 
-        let ip = GridEnvironment.path("ip")
-        try grid.command.run([ip, "netns", "add", name]).output()
-        let name = name
-        let command = grid.command
-        grid.fixture.addCleanup("delete namespace \(name)") {
-            let result = try command.run([ip, "netns", "delete", name])
-            if !result.succeeded { throw GridError("delete namespace", name, result.description) }
-        }
+        try grid.addNamespace(name)
         if let hidden {
             let router = try NATRouter(grid: grid, nodeIndex: index, kind: hidden)
             self.router = router
             try router.attach(nodeNamespace: name, nodeIPv4: ipv4, nodeIPv6: ipv6)
         } else {
             router = nil
-            let lan = grid.lanNamespace
-            for step in [
-                [ip, "-n", lan, "link", "add", lanLink, "type", "veth", "peer", "name", "eth0", "netns", name],
-                [ip, "-n", lan, "link", "set", lanLink, "master", Grid.bridge, "up"],
-                [ip, "-n", name, "link", "set", "lo", "up"],
-                [ip, "-n", name, "addr", "add", "\(ipv4)/24", "dev", "eth0"],
-                [ip, "-n", name, "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"],
-                [ip, "-n", name, "link", "set", "eth0", "up"],
-            ] {
-                try grid.command.run(step).output()
-            }
+            try grid.plugIntoInternet(port: lanLink, namespace: name, inside: "eth0", addresses: ["\(ipv4)/24", "\(ipv6)/64"])
         }
 
         // The holder: `ip netns exec` execs unshare, which forks the new PID namespace's init (sh,
@@ -122,7 +105,7 @@ public final class SimulatedNode: @unchecked Sendable, CustomStringConvertible {
             """
         launcher = try grid.command.start(
             [
-                ip, "netns", "exec", name, GridEnvironment.path("unshare"), "--mount", "--propagation", "private",
+                GridEnvironment.path("ip"), "netns", "exec", name, GridEnvironment.path("unshare"), "--mount", "--propagation", "private",
                 "--pid", "--fork", "--mount-proc", GridEnvironment.path("sh"), "-c", script, initScript,
             ], log: "\(grid.directory)/node\(index)-holder.log")
         let launcher = launcher
