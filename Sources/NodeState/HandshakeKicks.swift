@@ -15,13 +15,14 @@ public import ZmeshModel
 /// (a hidden node, which dials us), one never tried (nothing sent) or one with a handshake is never
 /// touched.
 ///
-/// Two nodes that dial each other (both public) add their peers at the same moment and initiate at
-/// once, both of them: the initiations cross, each side answers the other's as responder and drops
-/// the answer to its own, and neither has a session. Each side then waits 5 s after the answer it
-/// sent before initiating again, so the two stay in step, and traffic sent at the same rhythm from
-/// both ends (a probe, keepalives) makes them cross again at each retry. Only one side of such a pair
-/// adds its peer again (``yielded(by:inputs:)``): its fresh initiation reaches a side that has just
-/// answered and does not initiate, so it cannot cross.
+/// Two nodes that dial each other (both public) can initiate at the same moment (both apply a
+/// version at once and their tenants talk at once): the initiations cross, each side answers the
+/// other's as responder and drops the answer to its own, and neither has a session. Each side then
+/// waits 5 s after the answer it sent before initiating again, so the two stay in step, and traffic
+/// sent at the same rhythm from both ends (such as the grid's all-pairs probe) makes them cross
+/// again at each retry. Only one side of such a pair adds its peer again (``yielded(by:inputs:)``):
+/// its fresh initiation reaches a side that has just answered and does not initiate, so it cannot
+/// cross.
 ///
 /// Pure: the caller reads the devices and gives the time.
 public struct HandshakeKicks: Sendable {
