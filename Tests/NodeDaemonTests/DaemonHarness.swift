@@ -145,7 +145,8 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// Version `version` of the network over the agent node (public) and the peer (hidden), drafted
     /// by the planner with keys we know, signed by the owner; `previous` keeps subnets and ports.
-    /// `agentHidden` swaps the roles: the agent node is hidden and dials the peer at 198.51.100.9.
+    /// `agentHidden` swaps the roles: the agent node is hidden and dials the peer at 198.51.100.9;
+    /// `peerPublic` makes both public (at 198.51.100.7 and .9), so that each dials the other.
     func draft(
         previous: Deployment?, nodes: [IdentityID]? = nil, agentHidden: Bool = false, peerPublic: Bool = false
     ) throws -> Deployment {

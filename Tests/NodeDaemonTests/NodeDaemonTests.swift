@@ -202,13 +202,12 @@ struct NodeDaemonTests {
             #expect((mine.publicKey < other.publicKey) == agentFirst)
             try await h.submit(document)
             // Traffic for the peer (WireGuard has no keepalive between public nodes): pings from n-<id>
-            // for 6 s, none answered.
+            // for 6 s, none answered (awaited at the end).
             #expect(await eventually(seconds: 30) { h.device() != nil })
             let target = try #require(other.wireGuardAddress)
             let traffic = Task.detached {
                 _ = try? ShellCommand.run(["ip", "netns", "exec", h.namespace, "ping", "-c", "30", "-i", "0.2", "-W", "1", "\(target)"])
             }
-            defer { traffic.cancel() }
 
             let kicked = { h.log.lines.filter { $0.contains("no first handshake yet") } }
             if agentFirst {
