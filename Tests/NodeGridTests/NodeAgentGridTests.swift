@@ -114,7 +114,9 @@ struct NodeAgentGridTests {
             let after = try [one, two].map { try $0.latestHandshakes(network: network.id) }
             for (i, node) in [one, two].enumerated() {
                 for (peer, time) in before[i] {
-                    #expect(after[i][peer] == time, "\(node): the handshake with \(peer) was reset (\(time) → \(after[i][peer] ?? -1))")
+                    #expect(
+                        after[i][peer] == time,
+                        "\(node): the handshake with \(peer) was reset (\(time) → \(after[i][peer] ?? -1))\n\(grid.diagnostics(lines: 40))")
                 }
                 #expect(after[i].count == 2, "\(node) now has the new node as a peer")
                 #expect(node.interfaceIndex(network.wireGuardInterface, inNamespace: network.namespace) == indexes[i])
