@@ -1,5 +1,4 @@
 import RouteNL
-import Synchronization
 import SystemSupport
 import Testing
 import ZmeshModel

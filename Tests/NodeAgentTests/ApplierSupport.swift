@@ -1,10 +1,8 @@
 import DeploymentTestSupport
 import Deployments
-import Logging
 import NodeAgent
 import NodeState
 import SystemSupport
-import Synchronization
 import Testing
 import WireGuardNL
 import ZmeshCrypto
