@@ -13,10 +13,6 @@ enum Scripts {
             return ~total & 0xffff
         """#
 
-    /// `ping.py ADDRESS INTERVAL`: an ICMP(v6) echo request every INTERVAL seconds until SIGTERM or
-    /// SIGINT, then up to 2 s more for outstanding replies; prints one JSON line: sent, received, the
-    /// sequence numbers lost, the longest run of lost requests, replies to a request already answered
-    /// (duplicates), the largest round trip.
     /// A Python function `bound(kind, port)`: a socket of `kind` (`socket.SOCK_STREAM`, listening, or
     /// `socket.SOCK_DGRAM`) bound to `port` on every IPv4 and IPv6 address (needs `socket`).
     static let dualStackSocket = #"""
@@ -31,6 +27,10 @@ enum Scripts {
             return s
         """#
 
+    /// `ping.py ADDRESS INTERVAL`: an ICMP(v6) echo request every INTERVAL seconds until SIGTERM or
+    /// SIGINT, then up to 2 s more for outstanding replies; prints one JSON line: sent, received, the
+    /// sequence numbers lost, the longest run of lost requests, replies to a request already answered
+    /// (duplicates), the largest round trip.
     static let ping = #"""
         import json, os, random, select, signal, socket, struct, sys, time
         address, interval = sys.argv[1], float(sys.argv[2])
